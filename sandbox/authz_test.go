@@ -1,0 +1,210 @@
+package sandbox
+
+import (
+	"net/http"
+	"testing"
+)
+
+// adminCase is how the authz test calls one Admin route as the admin.
+type adminCase struct {
+	// forbidden is the 403 code a signed-in non-admin gets ("" = no 403,
+	// see userStatus).
+	forbidden string
+	// userStatus overrides the expected status for the normal user (the
+	// documented stop-impersonating exception).
+	userStatus int
+	// prepare returns the admin call's body and, optionally, the token to
+	// call with ("" = the admin token).
+	prepare func(e *testEnv) (body, token string)
+}
+
+func withBody(s string) func(*testEnv) (string, string) {
+	return func(*testEnv) (string, string) { return s, "" }
+}
+
+// freshUser returns a body {"userId": <new user>} plus extra fields.
+func freshUser(extra map[string]any) func(*testEnv) (string, string) {
+	return func(e *testEnv) (string, string) {
+		id, _ := e.createUser("authz")
+		m := map[string]any{"userId": id}
+		for k, v := range extra {
+			m[k] = v
+		}
+		return mustJSON(m), ""
+	}
+}
+
+// adminCases must cover every Admin route in Routes(): the test fails on a
+// route without an entry, so a new route cannot be added without coverage.
+func adminCases() map[string]adminCase {
+	return map[string]adminCase{
+		"POST /api/auth/admin/list-users": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS", prepare: withBody(`{}`)},
+		"POST /api/auth/admin/get-user":   {forbidden: "YOU_ARE_NOT_ALLOWED_TO_GET_USER", prepare: freshUser(nil)},
+		"POST /api/auth/admin/create-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_CREATE_USERS",
+			prepare: withBody(`{"email":"Created-By-Authz@Test.Example","name":"Created","password":"created-password"}`)},
+		"POST /api/auth/admin/update-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_UPDATE_USERS",
+			prepare: freshUser(map[string]any{"data": map[string]any{"name": "Renamed"}})},
+		"POST /api/auth/admin/set-role": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_CHANGE_USERS_ROLE",
+			prepare: freshUser(map[string]any{"role": []string{"user", "admin"}})},
+		"POST /api/auth/admin/ban-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS",
+			prepare: freshUser(map[string]any{"banReason": "authz", "banExpiresIn": 60})},
+		"POST /api/auth/admin/unban-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_BAN_USERS", prepare: freshUser(nil)},
+		"POST /api/auth/admin/impersonate-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_IMPERSONATE_USERS",
+			prepare: freshUser(nil)},
+		"POST /api/auth/admin/stop-impersonating": {
+			// Callable by the impersonation session itself: a normal user
+			// who is not impersonated gets 400 NOT_IMPERSONATING, not 403.
+			userStatus: http.StatusBadRequest,
+			prepare: func(e *testEnv) (string, string) {
+				id, _ := e.createUser("imp")
+				r := e.call("POST", "/api/auth/admin/impersonate-user", mustJSON(map[string]any{"userId": id}), e.admin)
+				e.expect(r, 200)
+				return "", r.header.Get("set-auth-token")
+			},
+		},
+		"POST /api/auth/admin/list-user-sessions": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS_SESSIONS",
+			prepare: func(e *testEnv) (string, string) { return mustJSON(map[string]any{"userId": e.userID}), "" }},
+		"POST /api/auth/admin/revoke-user-session": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS",
+			prepare: withBody(`{"sessionToken":"no-such-token"}`)},
+		"POST /api/auth/admin/revoke-user-sessions": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_REVOKE_USERS_SESSIONS",
+			prepare: freshUser(nil)},
+		"POST /api/auth/admin/set-user-password": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_SET_USERS_PASSWORD",
+			prepare: freshUser(map[string]any{"newPassword": "another-password"})},
+		"POST /api/auth/admin/remove-user": {forbidden: "YOU_ARE_NOT_ALLOWED_TO_DELETE_USERS", prepare: freshUser(nil)},
+		"POST /api/auth/admin/has-permission": {forbidden: "FORBIDDEN",
+			prepare: withBody(`{"permissions":{"user":["list"]}}`)},
+
+		"GET /api/admin/capabilities": {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/overview":     {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/sessions":     {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/audit":        {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"POST /api/admin/sessions/revoke": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				_, email := e.createUser("revoke")
+				_, m := e.signIn(email, "test-password-1")
+				return mustJSON(map[string]any{"sessionId": m["session"].(map[string]any)["id"]}), ""
+			}},
+		"POST /api/admin/sessions/revoke-all": {forbidden: "ADMIN_REQUIRED", prepare: freshUser(nil)},
+	}
+}
+
+// publicCases: every Public route answers without auth with this status.
+func publicCases() map[string]struct {
+	path   string // with query, if any
+	body   string
+	status int
+} {
+	type pc = struct {
+		path   string
+		body   string
+		status int
+	}
+	return map[string]pc{
+		"POST /api/auth/sign-up/email": {"/api/auth/sign-up/email",
+			`{"email":"public@test.example","password":"public-password","name":"Public"}`, 200},
+		"POST /api/auth/sign-in/email": {"/api/auth/sign-in/email",
+			mustJSON(map[string]string{"email": UserEmail, "password": UserPassword}), 200},
+		"GET /api/auth/get-session":              {"/api/auth/get-session", "", 200},
+		"GET /api/auth/ok":                       {"/api/auth/ok", "", 200},
+		"GET /api/auth/error":                    {"/api/auth/error?error=SOME_CODE", "", 400},
+		"GET /api/auth/openapi.json":             {"/api/auth/openapi.json", "", 200},
+		"GET /api/auth/admin/config/public-auth": {"/api/auth/admin/config/public-auth", "", 200},
+	}
+}
+
+// sessionCases: every Session route, called as a fresh normal-user session.
+func sessionCases() map[string]func(e *testEnv, sessionID string) string {
+	return map[string]func(*testEnv, string) string{
+		"POST /api/auth/sign-out":     func(*testEnv, string) string { return "" },
+		"GET /api/auth/list-sessions": func(*testEnv, string) string { return "" },
+		"POST /api/auth/revoke-session": func(_ *testEnv, id string) string {
+			return mustJSON(map[string]string{"session_id": id})
+		},
+		"POST /api/auth/revoke-sessions":       func(*testEnv, string) string { return "" },
+		"POST /api/auth/revoke-other-sessions": func(*testEnv, string) string { return "" },
+		"POST /api/auth/update-session":        func(*testEnv, string) string { return `{"user_agent":"authz-test"}` },
+	}
+}
+
+func TestAuthzEveryRoute(t *testing.T) {
+	e := newEnv(t)
+	admins, publics, sessions := adminCases(), publicCases(), sessionCases()
+	seen := map[string]bool{}
+	for _, rt := range e.s.Routes() {
+		key := rt.Method + " " + rt.Path
+		if seen[key] {
+			t.Errorf("duplicate route %s", key)
+		}
+		seen[key] = true
+		t.Run(key, func(t *testing.T) {
+			parent := e.t
+			e.t = t
+			defer func() { e.t = parent }()
+			switch rt.Access {
+			case Admin:
+				c, ok := admins[key]
+				if !ok {
+					t.Fatalf("admin route %s has no entry in adminCases", key)
+				}
+				anonBody := ""
+				if rt.Method == http.MethodPost {
+					anonBody = "{}"
+				}
+				r := e.call(rt.Method, rt.Path, anonBody, "")
+				if r.status != 401 || string(r.body) != `{"code":"UNAUTHORIZED","message":"UNAUTHORIZED"}` {
+					t.Fatalf("anonymous: %d %s, want 401 UNAUTHORIZED", r.status, r.body)
+				}
+				r = e.call(rt.Method, rt.Path, anonBody, e.user)
+				if c.userStatus != 0 {
+					e.expect(r, c.userStatus)
+				} else {
+					e.expectErr(r, 403, c.forbidden)
+				}
+				b, tok := c.prepare(e)
+				if tok == "" {
+					tok = e.admin
+				}
+				r = e.call(rt.Method, rt.Path, b, tok)
+				if r.status < 200 || r.status > 299 {
+					t.Fatalf("admin: %d %s", r.status, r.body)
+				}
+			case Public:
+				c, ok := publics[key]
+				if !ok {
+					t.Fatalf("public route %s has no entry in publicCases", key)
+				}
+				r := e.call(rt.Method, c.path, c.body, "")
+				e.expect(r, c.status)
+			case Session:
+				mk, ok := sessions[key]
+				if !ok {
+					t.Fatalf("session route %s has no entry in sessionCases", key)
+				}
+				tok, m := e.signIn(UserEmail, UserPassword)
+				sid := m["session"].(map[string]any)["id"].(string)
+				b := mk(e, sid)
+				e.expectErr(e.call(rt.Method, rt.Path, b, ""), 401, "UNAUTHORIZED")
+				e.expect(e.call(rt.Method, rt.Path, b, tok), 200)
+				// revoke-sessions also ends e.user's session: sign in again.
+				e.user, _ = e.signIn(UserEmail, UserPassword)
+			default:
+				t.Fatalf("unknown access %v", rt.Access)
+			}
+		})
+	}
+	for key := range admins {
+		if !seen[key] {
+			t.Errorf("adminCases entry %s is not a served route", key)
+		}
+	}
+	for key := range publics {
+		if !seen[key] {
+			t.Errorf("publicCases entry %s is not a served route", key)
+		}
+	}
+	for key := range sessions {
+		if !seen[key] {
+			t.Errorf("sessionCases entry %s is not a served route", key)
+		}
+	}
+}
