@@ -57,14 +57,14 @@ func (s *Server) unsign(signed string) (string, bool) {
 // Argon2id parameters: one verification takes roughly 10–30 ms.
 const (
 	argonTime    = 2
-	argonMemory  = 19 * 1024 // KiB
+	argonMemory  = 12 * 1024 // KiB
 	argonThreads = 1
 	argonKeyLen  = 32
 	argonSaltLen = 16
 )
 
 // hashPassword returns a PHC-style argon2id string:
-// $argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash> (base64, no padding).
+// $argon2id$v=19$m=12288,t=2,p=1$<salt>$<hash> (base64, no padding).
 func hashPassword(password string) (string, error) {
 	salt := make([]byte, argonSaltLen)
 	if _, err := rand.Read(salt); err != nil {

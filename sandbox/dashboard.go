@@ -19,7 +19,10 @@ func dashboardFamilies() []string { return []string{"overview", "sessions", "aud
 
 // GET /api/admin/capabilities
 func (s *Server) dashCapabilities(context.Context, *request) (any, error) {
-	return map[string]any{"version": dashboardVersion, "families": dashboardFamilies()}, nil
+	return struct {
+		Version  int      `json:"version"`
+		Families []string `json:"families"`
+	}{dashboardVersion, dashboardFamilies()}, nil
 }
 
 // GET /api/admin/overview
@@ -114,7 +117,12 @@ func (s *Server) dashSessions(ctx context.Context, rq *request) (any, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return map[string]any{"sessions": out, "total": total, "limit": limit, "offset": offset}, nil
+	return struct {
+		Sessions []dashSession `json:"sessions"`
+		Total    int64         `json:"total"`
+		Limit    int64         `json:"limit"`
+		Offset   int64         `json:"offset"`
+	}{out, total, limit, offset}, nil
 }
 
 // POST /api/admin/sessions/revoke {"sessionId"}
@@ -229,5 +237,8 @@ func (s *Server) dashAudit(ctx context.Context, rq *request) (any, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return map[string]any{"events": out, "total": total}, nil
+	return struct {
+		Events []auditEvent `json:"events"`
+		Total  int64        `json:"total"`
+	}{out, total}, nil
 }

@@ -26,7 +26,10 @@ type listUsersResult struct {
 func (s *Server) adminListUsers(ctx context.Context, rq *request) (any, error) {
 	res, err := s.listUsers(ctx, rq.body)
 	if errors.As(err, new(fallbackError)) {
-		return map[string]any{"users": []any{}, "total": 0}, nil
+		return struct {
+			Users []any `json:"users"`
+			Total int   `json:"total"`
+		}{Users: []any{}}, nil
 	}
 	return res, err
 }

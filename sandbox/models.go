@@ -207,6 +207,18 @@ func (s *Server) createSession(ctx context.Context, q dbtx, userID string, meta 
 	return ss, nil
 }
 
+// userSession is the {"user","session"} answer of sign-up.
+type userSession struct {
+	User    any         `json:"user"`
+	Session sessionView `json:"session"`
+}
+
+// sessionUser is the {"session","user"} answer of get-session.
+type sessionUser struct {
+	Session sessionView `json:"session"`
+	User    *user       `json:"user"`
+}
+
 // sessionView is the {id, expiresAt} view of sign-in and get-session.
 type sessionView struct {
 	ID        string `json:"id"`

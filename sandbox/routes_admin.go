@@ -456,10 +456,10 @@ func (s *Server) adminImpersonateUser(ctx context.Context, rq *request) (any, er
 		ExpiresAt      int64  `json:"expiresAt"`
 		ImpersonatedBy string `json:"impersonatedBy"`
 	}
-	return map[string]any{
-		"session": impSession{ID: sess.ID, Token: sess.Token, ExpiresAt: sess.ExpiresAt, ImpersonatedBy: admin.ID},
-		"user":    u,
-	}, nil
+	return struct {
+		Session impSession `json:"session"`
+		User    *user      `json:"user"`
+	}{impSession{ID: sess.ID, Token: sess.Token, ExpiresAt: sess.ExpiresAt, ImpersonatedBy: admin.ID}, u}, nil
 }
 
 // POST /admin/stop-impersonating, called with the impersonation session.

@@ -88,7 +88,7 @@ func (s *Server) signUpEmail(ctx context.Context, rq *request) (any, error) {
 		return nil, err
 	}
 	s.setSessionCookie(rq.w, sess.Token, true)
-	return map[string]any{"user": u, "session": sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt}}, nil
+	return userSession{User: u, Session: sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt}}, nil
 }
 
 // POST /sign-in/email
@@ -145,9 +145,9 @@ func (s *Server) signInEmail(ctx context.Context, rq *request) (any, error) {
 		Email string  `json:"email"`
 		Name  *string `json:"name"`
 	}
-	return map[string]any{
-		"user":    signInUser{ID: u.ID, Email: u.Email, Name: u.Name},
-		"session": sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt},
+	return userSession{
+		User:    signInUser{ID: u.ID, Email: u.Email, Name: u.Name},
+		Session: sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt},
 	}, nil
 }
 
@@ -166,7 +166,7 @@ func (s *Server) getSession(ctx context.Context, rq *request) (any, error) {
 			s.setSessionCookie(rq.w, sess.Token, true)
 		}
 	}
-	return map[string]any{"session": sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt}, "user": rq.auth.user}, nil
+	return sessionUser{Session: sessionView{ID: sess.ID, ExpiresAt: sess.ExpiresAt}, User: rq.auth.user}, nil
 }
 
 // POST /sign-out

@@ -944,7 +944,7 @@ func TestPasswordHashCost(t *testing.T) {
 		t.Fatal("verify")
 	}
 	t.Logf("two argon2id verifications: %s (hash %s)", time.Since(start), h[:30])
-	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=12288,t=2,p=1$") {
 		t.Errorf("hash format %s", h)
 	}
 }
