@@ -229,10 +229,6 @@ func (s *Server) fail(w http.ResponseWriter, err error) {
 		writeError(w, ae)
 		return
 	}
-	if errors.Is(err, context.Canceled) {
-		writeError(w, errMsg(499, "INTERNAL", "request canceled"))
-		return
-	}
 	writeError(w, errMsg(http.StatusInternalServerError, "INTERNAL", "internal error"))
 	if s.logger != nil {
 		s.logMu.Lock()

@@ -142,13 +142,6 @@ func applyUserData(u *user, data map[string]any) error {
 			}
 		}
 	}
-	if role, ok := data["role"]; ok && role != nil {
-		if _, isStr := role.(string); !isStr {
-			if _, isList := role.([]any); !isList {
-				return errCode(http.StatusBadRequest, "INVALID_ROLE_TYPE")
-			}
-		}
-	}
 	return nil
 }
 

@@ -104,7 +104,6 @@ type Server struct {
 	db         *sql.DB
 	secret     []byte
 	now        func() time.Time
-	baseURL    string
 	baseOrigin string
 	secure     bool
 	logger     io.Writer
@@ -136,7 +135,6 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 	}
 	s := &Server{
 		now:        now,
-		baseURL:    strings.TrimRight(opts.BaseURL, "/"),
 		baseOrigin: base.Scheme + "://" + base.Host,
 		secure:     strings.HasPrefix(strings.ToLower(opts.BaseURL), "https"),
 		logger:     opts.Logger,

@@ -713,7 +713,12 @@ func TestDashboard(t *testing.T) {
 	e.expectErr(e.call("GET", "/api/admin/sessions?limit=abc", "", e.admin), 400, "INVALID_REQUEST")
 
 	// revoke one, revoke a user's, revoke all but the caller.
-	sid := first["id"].(string)
+	var sid string
+	for _, s := range e.expect(e.call("GET", "/api/admin/sessions", "", e.admin), 200)["sessions"].([]any) {
+		if s := s.(map[string]any); s["user"].(map[string]any)["email"] == email {
+			sid = s["id"].(string)
+		}
+	}
 	if r := e.call("POST", "/api/admin/sessions/revoke", mustJSON(map[string]string{"sessionId": sid}), e.admin); string(r.body) != `{"success":true}` {
 		t.Fatalf("revoke %s", r.body)
 	}
