@@ -57,7 +57,8 @@ func Wire(f *cmdutil.Factory) {
 		if err != nil {
 			return nil, err
 		}
-		fl := config.Flags{Server: f.Flags.Server, Profile: f.Flags.Profile, ServerSet: f.Flags.ServerSet, ProfileSet: f.Flags.ProfileSet}
+		fl := config.Flags{Server: f.Flags.Server, Profile: f.Flags.Profile, ServerSet: f.Flags.ServerSet, ProfileSet: f.Flags.ProfileSet,
+			InsecureHTTP: f.Flags.InsecureHTTP}
 		r, err := config.Resolve(context.Background(), file, fl, f.Getenv, f.Keyring)
 		if err != nil {
 			return nil, err
@@ -145,6 +146,9 @@ func Wire(f *cmdutil.Factory) {
 		case r.APIKey != "":
 			mode = "api-key"
 		}
+		if r.Token == "" && r.TokenError != nil {
+			fmt.Fprintf(f.IOStreams.ErrOut, "warning: cannot read the session token of profile %s from the OS keyring: %v\n", r.ProfileName, r.TokenError)
+		}
 		if r.APIKey != "" {
 			opts = append(opts, apiclient.WithAPIKey(r.APIKey))
 		}
@@ -185,7 +189,9 @@ func warnExpiry(f *cmdutil.Factory, r *config.Resolved) {
 	case left <= 0:
 		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the stored session expired at %s; run `kernia-admin auth login`\n", r.TokenExpiresAt.UTC().Format(time.RFC3339))
 	case left < 24*time.Hour:
-		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the stored session expires in %s (Kernia never extends sessions); run `kernia-admin auth login` soon\n", left.Round(time.Minute))
+		left = left.Round(time.Minute)
+		fmt.Fprintf(f.IOStreams.ErrOut, "warning: the stored session expires in %dh %dm (Kernia never extends sessions); run `kernia-admin auth login` soon\n",
+			int(left/time.Hour), int(left%time.Hour/time.Minute))
 	}
 }
 
