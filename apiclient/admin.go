@@ -3,6 +3,7 @@ package apiclient
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"iter"
 	"net/http"
 	"net/url"
@@ -41,6 +42,21 @@ func (s *AdminService) Capabilities(ctx context.Context) (*Capabilities, *Respon
 		return nil, resp, err
 	}
 	return &out, resp, nil
+}
+
+// HasFamily reports whether the dashboard implements family. A server without the dashboard
+// (any 404 on /api/admin/capabilities) reports false with a nil error; other failures (401,
+// 403, network) are returned.
+func (s *AdminService) HasFamily(ctx context.Context, family string) (bool, error) {
+	caps, _, err := s.Capabilities(ctx)
+	var ae *APIError
+	if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return caps.Has(family), nil
 }
 
 // Overview is the dashboard's summary counts.

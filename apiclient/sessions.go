@@ -114,3 +114,19 @@ func (s *SessionsService) RevokeMine(ctx context.Context, sessionID string) (*Re
 	}
 	return s.client.Do(req, nil)
 }
+
+// FindForUser returns the session with id sessionID among userID's sessions (admin
+// list-user-sessions), or nil when the user has no such session. The returned session
+// carries the raw token that RevokeByToken needs; it is never marshalled.
+func (s *SessionsService) FindForUser(ctx context.Context, userID, sessionID string) (*Session, *Response, error) {
+	list, resp, err := s.ListForUser(ctx, userID)
+	if err != nil {
+		return nil, resp, err
+	}
+	for i := range list {
+		if list[i].ID == sessionID {
+			return &list[i], resp, nil
+		}
+	}
+	return nil, resp, nil
+}

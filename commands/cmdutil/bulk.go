@@ -37,6 +37,8 @@ type BulkOptions struct {
 	Concurrency int
 	Label       string
 	Auth        AuthContext
+	// Spec is the table layout of the results; BulkSpec() when it has no columns.
+	Spec output.Spec
 }
 
 // RunBulk applies fn to every id with bounded concurrency, prints one result per item as it
@@ -50,19 +52,23 @@ func RunBulk(ctx context.Context, o BulkOptions, ids []string, fn func(ctx conte
 	if o.Concurrency < 1 {
 		o.Concurrency = 1
 	}
+	spec := o.Spec
+	if len(spec.Columns) == 0 {
+		spec = BulkSpec()
+	}
 	if len(ids) == 1 {
 		res, err := fn(ctx, ids[0])
 		var dry *apiclient.DryRunError
 		if errors.As(err, &dry) {
-			return output.PrintObject(o.IO, o.Format, BulkSpec(), o.Now, BulkResult{ID: ids[0], Status: "planned", Result: dry.Planned})
+			return output.PrintObject(o.IO, o.Format, spec, o.Now, BulkResult{ID: ids[0], Status: "planned", Result: dry.Planned})
 		}
 		if err != nil {
 			return err
 		}
-		return output.PrintObject(o.IO, o.Format, BulkSpec(), o.Now, BulkResult{ID: ids[0], Status: "ok", Result: res})
+		return output.PrintObject(o.IO, o.Format, spec, o.Now, BulkResult{ID: ids[0], Status: "ok", Result: res})
 	}
 
-	list := output.NewList(o.IO, o.Format, BulkSpec(), o.Now)
+	list := output.NewList(o.IO, o.Format, spec, o.Now)
 	bar := output.NewProgress(o.IO, len(ids), o.Label)
 	var (
 		mu       sync.Mutex
@@ -145,7 +151,7 @@ func (f *Factory) Confirm(ctx context.Context, o ConfirmOptions) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("refusing to %s without confirmation: not an interactive terminal", o.Action), Hint: "pass --yes to confirm"}
 	}
 	if o.Typed != "" {
-		if err := f.Prompter.ConfirmTyped(ctx, fmt.Sprintf("This will %s. Type %q to confirm:", o.Action, o.Typed), o.Typed); err != nil {
+		if err := f.Prompter.ConfirmTyped(ctx, fmt.Sprintf("This will %s.", o.Action), o.Typed); err != nil {
 			return ErrCancelled
 		}
 		return nil
