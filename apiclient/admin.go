@@ -142,7 +142,7 @@ func (s *AdminService) ListSessionsAll(ctx context.Context, o SessionListOptions
 				}
 			}
 			offset += len(list.Sessions)
-			if len(list.Sessions) == 0 || offset >= list.Total || len(list.Sessions) < p.Limit {
+			if len(list.Sessions) == 0 || offset >= list.Total {
 				return
 			}
 		}

@@ -90,12 +90,15 @@ type service struct{ client *Client }
 type Option func(*Client) error
 
 // WithHTTPClient uses hc for every request (copied, so the caller's client is not changed).
+// The copy has no cookie jar: a jar would send the session cookie back after a sign-in,
+// and Kernia ignores the bearer token on any request that carries one.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
 			return errors.New("apiclient: nil http client")
 		}
 		cp := *hc
+		cp.Jar = nil
 		c.httpClient = &cp
 		return nil
 	}

@@ -18,14 +18,28 @@ type Time struct{ time.Time }
 // 1e11 milliseconds is March 1973, so any plausible value is classified correctly.
 const msThreshold = 1e11
 
+// maxEpoch bounds the numbers accepted as timestamps: 9999-12-31T23:59:59.999Z in
+// milliseconds. Anything larger (or NaN, ±Inf) overflows int64 nanoseconds or RFC 3339's
+// four-digit year and would decode to a nonsense date instead of an error.
+const maxEpoch = 253402300799999
+
+func epochTime(n float64) (time.Time, error) {
+	if math.IsNaN(n) || math.IsInf(n, 0) || math.Abs(n) > maxEpoch {
+		return time.Time{}, fmt.Errorf("apiclient: timestamp %v is out of range", n)
+	}
+	return FromEpoch(n), nil
+}
+
 // FromEpoch interprets n as epoch seconds or milliseconds.
 func FromEpoch(n float64) time.Time {
 	if math.Abs(n) >= msThreshold {
 		ms := int64(n)
 		return time.UnixMilli(ms).UTC()
 	}
+	// A float64 near 1.7e9 resolves about 0.24 µs: round the fraction to microseconds so
+	// that 1700000000.793 is .793000000, not .792999982.
 	sec, frac := math.Modf(n)
-	return time.Unix(int64(sec), int64(frac*1e9)).UTC()
+	return time.Unix(int64(sec), int64(math.Round(frac*1e6))*1e3).UTC()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -46,8 +60,8 @@ func (t *Time) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("apiclient: timestamp %s is neither a number nor a string", b)
 	}
-	t.Time = FromEpoch(n)
-	return nil
+	t.Time, err = epochTime(n)
+	return err
 }
 
 func (t *Time) parseString(s string) error {
@@ -56,8 +70,8 @@ func (t *Time) parseString(s string) error {
 		return nil
 	}
 	if n, err := strconv.ParseFloat(s, 64); err == nil {
-		t.Time = FromEpoch(n)
-		return nil
+		t.Time, err = epochTime(n)
+		return err
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00", "2006-01-02 15:04:05", "2006-01-02"} {
 		if p, err := time.Parse(layout, s); err == nil {
