@@ -172,7 +172,7 @@ func (s *UsersService) ListAll(ctx context.Context, opts ListUsersOptions, pageS
 				}
 			}
 			offset += len(list.Users)
-			if len(list.Users) == 0 || offset >= list.Total || len(list.Users) < page.Limit {
+			if len(list.Users) == 0 || offset >= list.Total {
 				return
 			}
 		}

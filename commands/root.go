@@ -2,17 +2,21 @@ package commands
 
 import (
 	"context"
+	"strings"
 
 	"github.com/MakeNowJust/heredoc"
 	"github.com/spf13/cobra"
 
 	"github.com/kernia-dev/kernia-admin/commands/api"
 	"github.com/kernia-dev/kernia-admin/commands/auth"
+	"github.com/kernia-dev/kernia-admin/commands/authmethods"
 	"github.com/kernia-dev/kernia-admin/commands/cmdutil"
 	"github.com/kernia-dev/kernia-admin/commands/doctor"
+	"github.com/kernia-dev/kernia-admin/commands/email"
 	"github.com/kernia-dev/kernia-admin/commands/profile"
 	sandboxcmd "github.com/kernia-dev/kernia-admin/commands/sandbox"
 	"github.com/kernia-dev/kernia-admin/commands/sessions"
+	stripecmd "github.com/kernia-dev/kernia-admin/commands/stripe"
 	"github.com/kernia-dev/kernia-admin/commands/users"
 	"github.com/kernia-dev/kernia-admin/commands/version"
 )
@@ -76,7 +80,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	pf.StringVar(&f.Flags.Dialect, "dialect", "", "Wire dialect: kernia (default) or better-auth (env KERNIA_DIALECT)")
 
 	cmd.AddGroup(&cobra.Group{ID: "core", Title: "Core commands"}, &cobra.Group{ID: "setup", Title: "Setup commands"})
-	for _, c := range []*cobra.Command{users.NewCmdUsers(f), sessions.NewCmdSessions(f)} {
+	for _, c := range []*cobra.Command{users.NewCmdUsers(f), sessions.NewCmdSessions(f),
+		authmethods.NewCmdAuthMethods(f), email.NewCmdEmail(f), stripecmd.NewCmdStripe(f)} {
 		c.GroupID = "core"
 		cmd.AddCommand(c)
 	}
@@ -87,5 +92,22 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.SetHelpCommandGroupID("setup")
 	cmd.SetCompletionCommandGroupID("setup")
 	addHelpTopics(cmd)
+	indentExamples(cmd)
 	return cmd
+}
+
+// indentExamples indents every example block by two spaces, as cobra prints it verbatim.
+func indentExamples(c *cobra.Command) {
+	if c.Example != "" {
+		lines := strings.Split(strings.TrimRight(c.Example, "\n"), "\n")
+		for i, l := range lines {
+			if l != "" && !strings.HasPrefix(l, "  ") {
+				lines[i] = "  " + l
+			}
+		}
+		c.Example = strings.Join(lines, "\n")
+	}
+	for _, sub := range c.Commands() {
+		indentExamples(sub)
+	}
 }

@@ -167,7 +167,7 @@ func describeAPIError(e *apiclient.APIError, ac AuthContext) (int, string, strin
 		case e.Code == "FORBIDDEN" && strings.Contains(e.Message, "Origin"):
 			return ExitForbidden, msg, ""
 		}
-		return ExitForbidden, msg, "the signed-in account lacks the admin permission for this"
+		return ExitForbidden, msg + ": the signed-in account lacks the admin permission for this", ""
 	case e.Status == http.StatusNotFound && e.RouteMissing:
 		return ExitUnavailable, fmt.Sprintf("this server does not expose %s %s (route not mounted)", e.Method, e.Path), "run `kernia-admin doctor` to see which plugins are mounted"
 	case e.Status == http.StatusNotFound:

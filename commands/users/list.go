@@ -192,7 +192,8 @@ func parseDate(s string) (time.Time, error) {
 	return time.Parse("2006-01-02", s)
 }
 
-func listRun(ctx context.Context, opts *listOptions) error {
+func listRun(ctx context.Context, opts *listOptions) (err error) {
+	defer func() { err = explain(err) }()
 	c, err := opts.APIClient()
 	if err != nil {
 		return err

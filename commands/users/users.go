@@ -22,6 +22,15 @@ func NewCmdUsers(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(
 		newCmdList(f, nil),
 		newCmdView(f, nil),
+		newCmdCreate(f, nil),
+		newCmdUpdate(f, nil),
+		newCmdSetRole(f, nil),
+		newCmdSetPassword(f, nil),
+		newCmdBan(f, nil),
+		newCmdUnban(f, nil),
+		newCmdDelete(f, nil),
+		newCmdImpersonate(f, nil),
+		newCmdStopImpersonating(f, nil),
 	)
 	return cmd
 }

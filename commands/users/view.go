@@ -43,7 +43,8 @@ func newCmdView(f *cmdutil.Factory, runF func(*viewOptions) error) *cobra.Comman
 	return cmd
 }
 
-func viewRun(ctx context.Context, opts *viewOptions) error {
+func viewRun(ctx context.Context, opts *viewOptions) (err error) {
+	defer func() { err = explain(err) }()
 	c, err := opts.APIClient()
 	if err != nil {
 		return err
