@@ -19,7 +19,13 @@ const (
 	auditSessionRevoke     = "session.revoke"
 	auditSessionRevokeUser = "session.revoke-user"
 	auditSessionRevokeAll  = "session.revoke-all"
+	auditConfigUpdate      = "config.update"
+	auditEmailClientUpsert = "email.client.upsert"
+	auditEmailClientDelete = "email.client.delete"
+	auditEmailTest         = "email.test"
 	auditTargetUser        = "user"
+	auditTargetConfig      = "adminConfig"
+	auditTargetEmailClient = "emailClient"
 	auditTargetSession     = "session"
 	auditTargetAllSessions = "sessions"
 )

@@ -85,6 +85,31 @@ func adminCases() map[string]adminCase {
 				return mustJSON(map[string]any{"sessionId": m["session"].(map[string]any)["id"]}), ""
 			}},
 		"POST /api/admin/sessions/revoke-all": {forbidden: "ADMIN_REQUIRED", prepare: freshUser(nil)},
+
+		"GET /api/auth/admin/config/auth-methods": {forbidden: "ADMIN_CONFIG_FORBIDDEN", prepare: withBody("")},
+		"POST /api/auth/admin/config/auth-methods": {forbidden: "ADMIN_CONFIG_FORBIDDEN",
+			prepare: withBody(`{"value":{"magic-link":{"enabled":true}}}`)},
+		"GET /api/auth/admin/config/email-clients": {forbidden: "ADMIN_CONFIG_FORBIDDEN", prepare: withBody("")},
+		"POST /api/auth/admin/config/email-clients": {forbidden: "ADMIN_CONFIG_FORBIDDEN",
+			prepare: withBody(`{"value":{"clients":[]}}`)},
+		"GET /api/auth/admin/config/stripe": {forbidden: "ADMIN_CONFIG_FORBIDDEN", prepare: withBody("")},
+		"POST /api/auth/admin/config/stripe": {forbidden: "ADMIN_CONFIG_FORBIDDEN",
+			prepare: withBody(`{"value":{"apiKey":"sk_test_authz"}}`)},
+
+		"GET /api/admin/email/clients": {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/email/outbox":  {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"POST /api/admin/email/clients/upsert": {forbidden: "ADMIN_REQUIRED",
+			prepare: withBody(`{"client":{"id":"authz-upsert","kind":"resend","from":"a@test.example","apiKey":"re_authz"}}`)},
+		"POST /api/admin/email/clients/delete": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.upsertClient(`{"id":"authz-delete","kind":"postmark","from":"a@test.example","token":"pm-authz"}`)
+				return `{"id":"authz-delete"}`, ""
+			}},
+		"POST /api/admin/email/test": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.upsertClient(`{"id":"authz-test","kind":"resend","from":"a@test.example","apiKey":"re_authz"}`)
+				return `{"id":"authz-test","to":"b@test.example"}`, ""
+			}},
 	}
 }
 

@@ -15,7 +15,7 @@ const (
 )
 
 // dashboardFamilies lists the dashboard route families implemented.
-func dashboardFamilies() []string { return []string{"overview", "sessions", "audit"} }
+func dashboardFamilies() []string { return []string{"overview", "sessions", "audit", "email"} }
 
 // GET /api/admin/capabilities
 func (s *Server) dashCapabilities(context.Context, *request) (any, error) {

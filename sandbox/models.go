@@ -112,6 +112,18 @@ func (u *user) roles() []string {
 	return out
 }
 
+// hasRole reports whether the role list contains any of names.
+func (u *user) hasRole(names ...string) bool {
+	for _, r := range u.roles() {
+		for _, n := range names {
+			if r == n {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func (u *user) isAdmin() bool {
 	for _, r := range u.roles() {
 		if r == "admin" {

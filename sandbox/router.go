@@ -34,6 +34,9 @@ type route struct {
 	summary string
 	// forbidden is the 403 code for a signed-in caller who is not an admin.
 	forbidden string
+	// configAdmin makes the admin gate use admin_config's rule (role list
+	// contains admin or owner) instead of "contains admin".
+	configAdmin bool
 	// allowImpersonated lets an impersonation session through the admin gate.
 	allowImpersonated bool
 	// skipBanCheck exempts the route from the banned-user check.
@@ -70,6 +73,8 @@ type apiError struct {
 	code      string
 	message   string
 	noMessage bool
+	// data is the optional "data" object of the envelope.
+	data map[string]any
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
@@ -185,6 +190,11 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// 6b. admin_config's on_request gate: a disabled auth method's paths.
+	if err := s.authMethodGate(ctx, rt); err != nil {
+		s.fail(w, err)
+		return
+	}
 	// 7. Access: session required.
 	if rt.access != Public && rq.auth == nil {
 		writeError(w, errCode(http.StatusUnauthorized, "UNAUTHORIZED"))
@@ -204,7 +214,7 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	// Admin gate (deviation: Kernia leaves some admin routes open).
 	// allowImpersonated routes (stop-impersonating) check the session themselves.
-	if rt.access == Admin && !rt.allowImpersonated && !rq.auth.user.isAdmin() {
+	if rt.access == Admin && !rt.allowImpersonated && !rt.callerIsAdmin(rq.auth.user) {
 		writeError(w, errCode(http.StatusForbidden, rt.forbidden))
 		return
 	}
@@ -259,9 +269,18 @@ func writeError(w http.ResponseWriter, e *apiError) {
 		return
 	}
 	writeJSON(w, e.status, struct {
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	}{e.code, e.message})
+		Code    string         `json:"code"`
+		Message string         `json:"message"`
+		Data    map[string]any `json:"data,omitempty"`
+	}{e.code, e.message, e.data})
+}
+
+// callerIsAdmin applies the route's admin rule to u.
+func (rt *route) callerIsAdmin(u *user) bool {
+	if rt.configAdmin {
+		return u.hasRole("admin", "owner")
+	}
+	return u.isAdmin()
 }
 
 // checkOrigin is Kernia's CSRF check (kernia-wire.md §1.8).

@@ -17,6 +17,14 @@ func (s *Server) buildRoutes() []*route {
 		return &route{method: http.MethodPost, prefix: authPrefix, path: path, access: Admin, owner: "admin",
 			body: bodyCamel, summary: summary, forbidden: forbidden, handle: h}
 	}
+	config := func(method, path, summary string, h func(ctx context.Context, rq *request) (any, error)) *route {
+		kind := bodyNone
+		if method == http.MethodPost {
+			kind = bodyExact
+		}
+		return &route{method: method, prefix: authPrefix, path: path, access: Admin, owner: "admin-config",
+			body: kind, summary: summary, forbidden: "ADMIN_CONFIG_FORBIDDEN", configAdmin: true, handle: h}
+	}
 	dash := func(method, path string, kind bodyKind, summary string, h func(ctx context.Context, rq *request) (any, error)) *route {
 		return &route{method: method, prefix: dashboardPrefix, path: path, access: Admin, owner: "dashboard",
 			body: kind, summary: summary, forbidden: "ADMIN_REQUIRED", handle: h}
@@ -47,6 +55,12 @@ func (s *Server) buildRoutes() []*route {
 		auth(get, "/error", Public, "core", bodyNone, "Error page", s.errorRoute),
 		auth(get, "/openapi.json", Public, "open-api", bodyNone, "OpenAPI document", s.openAPI),
 		auth(get, "/admin/config/public-auth", Public, "admin-config", bodyNone, "Public auth-method map", s.publicAuth),
+		config(get, "/admin/config/auth-methods", "Get the auth-method map", s.getAuthMethods),
+		config(post, "/admin/config/auth-methods", "Replace the stored auth-method overrides", s.postAuthMethods),
+		config(get, "/admin/config/email-clients", "Get the email clients (redacted)", s.getEmailClientsConfig),
+		config(post, "/admin/config/email-clients", "Replace the email-clients document", s.postEmailClientsConfig),
+		config(get, "/admin/config/stripe", "Get the Stripe settings (redacted)", s.getStripeConfig),
+		config(post, "/admin/config/stripe", "Replace the Stripe settings document", s.postStripeConfig),
 
 		admin("/admin/list-users", "YOU_ARE_NOT_ALLOWED_TO_LIST_USERS", "List users", s.adminListUsers),
 		admin("/admin/get-user", "YOU_ARE_NOT_ALLOWED_TO_GET_USER", "Get a user", s.adminGetUser),
@@ -70,5 +84,10 @@ func (s *Server) buildRoutes() []*route {
 		dash(post, "/sessions/revoke", bodyExact, "Revoke a session by id", s.dashRevokeSession),
 		dash(post, "/sessions/revoke-all", bodyExact, "Revoke all sessions of a user, or of everyone", s.dashRevokeAll),
 		dash(get, "/audit", bodyNone, "List audit events", s.dashAudit),
+		dash(get, "/email/clients", bodyNone, "List email clients (secrets redacted, with fingerprints)", s.dashEmailClients),
+		dash(post, "/email/clients/upsert", bodyExact, "Insert or replace one email client, keeping absent secrets", s.dashUpsertEmailClient),
+		dash(post, "/email/clients/delete", bodyExact, "Delete one email client", s.dashDeleteEmailClient),
+		dash(post, "/email/test", bodyExact, "Send a test message through an email client", s.dashEmailTest),
+		dash(get, "/email/outbox", bodyNone, "List recorded test messages, newest first", s.dashEmailOutbox),
 	}
 }

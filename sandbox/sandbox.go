@@ -68,6 +68,9 @@ type Options struct {
 	// Logger receives one line per request (method, path, status, duration).
 	// Bodies, headers, tokens and query strings are never logged.
 	Logger io.Writer
+	// NoDashboard removes every /api/admin route: they answer 404
+	// {"code":"NOT_FOUND"} like a plain Kernia server without the dashboard.
+	NoDashboard bool
 }
 
 // Access is the access class of a route.
@@ -151,7 +154,12 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		db.Close()
 		return nil, err
 	}
-	s.routes = s.buildRoutes()
+	for _, rt := range s.buildRoutes() {
+		if opts.NoDashboard && rt.prefix == dashboardPrefix {
+			continue
+		}
+		s.routes = append(s.routes, rt)
+	}
 	s.index = make(map[string]*route, len(s.routes))
 	for _, rt := range s.routes {
 		s.index[rt.method+" "+rt.fullPath()] = rt
