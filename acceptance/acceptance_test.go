@@ -18,6 +18,7 @@ import (
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kernia-dev/kernia-admin/commands"
+	"github.com/kernia-dev/kernia-admin/internal/smtpsink"
 	"github.com/kernia-dev/kernia-admin/sandbox"
 )
 
@@ -51,24 +52,35 @@ func Params(dir string) testscript.Params {
 		Dir:                 dir,
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
-		Setup:               setup,
+		Setup:               setupFor(dir),
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"exits":      cmdExits,
-			"signin":     cmdSignin,
-			"stdout2env": cmdStdout2env,
-			"seed":       cmdSeed,
+			"exits":       cmdExits,
+			"signin":      cmdSignin,
+			"stdout2env":  cmdStdout2env,
+			"seed":        cmdSeed,
+			"adminconfig": cmdAdminConfig,
+			"smtp-sink":   cmdSMTPSink,
+			"smtp-wait":   cmdSMTPWait,
 		},
 	}
 }
 
-func setup(env *testscript.Env) error {
+// setupFor returns the Setup of a script directory. A directory whose name ends in
+// "-kernia-only" gets a sandbox without the dashboard routes (plain Kernia).
+func setupFor(dir string) func(env *testscript.Env) error {
+	opts := sandbox.Options{NoDashboard: strings.HasSuffix(filepath.Base(dir), "-kernia-only")}
+	return func(env *testscript.Env) error { return setupWith(env, opts) }
+}
+
+func setupWith(env *testscript.Env, opts sandbox.Options) error {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
 	base := "http://" + ln.Addr().String()
 	db := filepath.Join(env.WorkDir, "sandbox.db")
-	srv, err := sandbox.Open(context.Background(), sandbox.Options{Path: db, BaseURL: base})
+	opts.Path, opts.BaseURL = db, base
+	srv, err := sandbox.Open(context.Background(), opts)
 	if err != nil {
 		ln.Close()
 		return err
@@ -82,6 +94,7 @@ func setup(env *testscript.Env) error {
 		srv.Close()
 	})
 	env.Values[serverKey{}] = srv
+	env.Values[smtpSinkKey{}] = &sinkHolder{}
 	for k, v := range map[string]string{
 		"KERNIA_SERVER":     base,
 		"SANDBOX_URL":       base,
@@ -167,4 +180,77 @@ func cmdSeed(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("seed: %v", err)
 	}
 	ts.Setenv("SEED_COUNT", fmt.Sprint(sandbox.SeedUserCount+n))
+}
+
+// adminconfig KEY: prints the admin-config document stored under KEY straight from the
+// sandbox database (secrets in clear), for assertions that nothing was lost.
+func cmdAdminConfig(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: adminconfig KEY")
+	}
+	srv := ts.Value(serverKey{}).(*sandbox.Server)
+	value, secretFields, err := srv.AdminConfigRaw(context.Background(), args[0])
+	if (err != nil) != neg {
+		ts.Fatalf("adminconfig %s: %v", args[0], err)
+	}
+	if err == nil {
+		fmt.Fprintf(ts.Stdout(), "%s\nsecretFields: %s\n", value, secretFields)
+	}
+}
+
+type smtpSinkKey struct{}
+
+// smtp-sink: starts an SMTP sink on 127.0.0.1 for this script and sets $SMTP_HOST and
+// $SMTP_PORT. It is closed when the script ends.
+func cmdSMTPSink(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: smtp-sink")
+	}
+	sink, err := smtpsink.Start()
+	if err != nil {
+		ts.Fatalf("smtp-sink: %v", err)
+	}
+	ts.Defer(func() { sink.Close() })
+	holder, _ := ts.Value(smtpSinkKey{}).(*sinkHolder)
+	if holder == nil {
+		ts.Fatalf("smtp-sink: no holder (setup)")
+	}
+	holder.sink = sink
+	ts.Setenv("SMTP_HOST", sink.Host())
+	ts.Setenv("SMTP_PORT", strconv.Itoa(sink.Port()))
+}
+
+// sinkHolder lets smtp-wait find the sink smtp-sink started (ts.Value is read-only).
+type sinkHolder struct{ sink *smtpsink.Sink }
+
+// smtp-wait N: waits up to 10s for N messages in the sink and prints them (From, To, Data).
+func cmdSMTPWait(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: smtp-wait N")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("smtp-wait: %v", err)
+	}
+	holder, _ := ts.Value(smtpSinkKey{}).(*sinkHolder)
+	if holder == nil || holder.sink == nil {
+		ts.Fatalf("smtp-wait: run smtp-sink first")
+	}
+	timeout := 10 * time.Second
+	if neg {
+		timeout = time.Second
+	}
+	msgs, err := holder.sink.WaitFor(n, timeout)
+	if neg {
+		if err == nil {
+			ts.Fatalf("smtp-wait: %d message(s) arrived", len(msgs))
+		}
+		return
+	}
+	if err != nil {
+		ts.Fatalf("smtp-wait (sink %s): %v", holder.sink.Addr(), err)
+	}
+	for _, m := range msgs {
+		fmt.Fprintf(ts.Stdout(), "From: %s\nTo: %s\nUser: %s\n%s\n", m.From, strings.Join(m.To, ","), m.Username, m.Data)
+	}
 }
