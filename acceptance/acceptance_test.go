@@ -58,6 +58,7 @@ func Params(dir string) testscript.Params {
 			"signin":      cmdSignin,
 			"stdout2env":  cmdStdout2env,
 			"seed":        cmdSeed,
+			"sleep":       cmdSleep,
 			"adminconfig": cmdAdminConfig,
 			"smtp-sink":   cmdSMTPSink,
 			"smtp-wait":   cmdSMTPWait,
@@ -253,4 +254,20 @@ func cmdSMTPWait(ts *testscript.TestScript, neg bool, args []string) {
 	for _, m := range msgs {
 		fmt.Fprintf(ts.Stdout(), "From: %s\nTo: %s\nUser: %s\n%s\n", m.From, strings.Join(m.To, ","), m.Username, m.Data)
 	}
+}
+
+// sleep DURATION: pauses the script (e.g. to let a grace period or a server start pass).
+func cmdSleep(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: sleep DURATION")
+	}
+	arg := args[0]
+	if _, err := strconv.Atoi(arg); err == nil {
+		arg += "s"
+	}
+	d, err := time.ParseDuration(arg)
+	if err != nil || d > time.Minute {
+		ts.Fatalf("sleep: bad duration %q", args[0])
+	}
+	time.Sleep(d)
 }

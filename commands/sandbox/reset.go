@@ -14,13 +14,17 @@ import (
 
 func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 	var db string
-	var yes bool
+	var yes, dryRun bool
 	cmd := &cobra.Command{
 		Use:     "reset",
 		Short:   "Delete a sandbox database and create a freshly seeded one",
 		Example: "  $ kernia-admin sandbox reset --db ./demo.db --yes",
 		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if dryRun {
+				fmt.Fprintf(f.IOStreams.ErrOut, "dry run: would delete %s and create a freshly seeded database\n", db)
+				return nil
+			}
 			if err := f.Confirm(cmd.Context(), cmdutil.ConfirmOptions{Yes: yes, Action: "delete every row of " + db}); err != nil {
 				return err
 			}
@@ -40,5 +44,6 @@ func newCmdReset(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&db, "db", "./kernia-sandbox.db", "SQLite database file")
 	cmd.Flags().BoolVarP(&yes, "yes", "y", false, "Do not ask for confirmation")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "Say what would be deleted, change nothing")
 	return cmd
 }

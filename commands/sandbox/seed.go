@@ -14,6 +14,7 @@ import (
 func newCmdSeed(f *cmdutil.Factory) *cobra.Command {
 	var db string
 	var users int
+	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "seed",
 		Short: "Add many generated users to a sandbox database",
@@ -24,6 +25,10 @@ func newCmdSeed(f *cmdutil.Factory) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if users < 1 || users > 10_000_000 {
 				return cmdutil.FlagErrorf("invalid --users %d: must be between 1 and 10000000", users)
+			}
+			if dryRun {
+				fmt.Fprintf(f.IOStreams.ErrOut, "dry run: would add %d users to %s\n", users, db)
+				return nil
 			}
 			srv, err := sandbox.Open(cmd.Context(), sandbox.Options{Path: db})
 			if err != nil {
@@ -40,5 +45,6 @@ func newCmdSeed(f *cmdutil.Factory) *cobra.Command {
 	}
 	cmd.Flags().StringVar(&db, "db", "./kernia-sandbox.db", "SQLite database file")
 	cmd.Flags().IntVar(&users, "users", 1000, "Number of users to add")
+	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "Say what would be added, change nothing")
 	return cmd
 }

@@ -64,6 +64,22 @@ func newCmdServe(f *cmdutil.Factory) *cobra.Command {
 }
 
 func serveRun(ctx context.Context, f *cmdutil.Factory, opts *serveOptions, host string) error {
+	// Refuse a non-loopback address before binding anything.
+	if !apiclient.IsLoopbackHost(host) {
+		probe, err := sandbox.Open(ctx, sandbox.Options{Path: opts.DB})
+		if err != nil {
+			return err
+		}
+		def, err := probe.AdminHasDefaultPassword(ctx)
+		probe.Close()
+		if err != nil {
+			return err
+		}
+		if def {
+			return cmdutil.Errorf(cmdutil.ExitUsage, "change it first: kernia-admin --server sandbox:"+opts.DB+" users set-password "+sandbox.AdminEmail+" --password-stdin",
+				"refusing to serve on non-loopback address %s while %s still has the default password", opts.Addr, sandbox.AdminEmail)
+		}
+	}
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
 		return cmdutil.Errorf(cmdutil.ExitFailure, "", "cannot listen on %s: %v", opts.Addr, err)
@@ -85,16 +101,6 @@ func serveRun(ctx context.Context, f *cmdutil.Factory, opts *serveOptions, host 
 		return err
 	}
 	defer srv.Close()
-	if !apiclient.IsLoopbackHost(host) {
-		def, err := srv.AdminHasDefaultPassword(ctx)
-		if err != nil {
-			return err
-		}
-		if def {
-			return cmdutil.Errorf(cmdutil.ExitUsage, "change it first: kernia-admin --server sandbox:"+opts.DB+" users set-password "+sandbox.AdminEmail+" --password-stdin",
-				"refusing to serve on non-loopback address %s while %s still has the default password", opts.Addr, sandbox.AdminEmail)
-		}
-	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
