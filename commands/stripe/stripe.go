@@ -1,5 +1,5 @@
 // Package stripecmd implements `kernia-admin stripe`: the Stripe settings stored by the
-// server's admin-config plugin (and, later, key validation, catalog sync and webhooks).
+// server's admin-config plugin, key validation against Stripe, catalog sync and webhook health.
 package stripecmd
 
 import (
@@ -13,10 +13,12 @@ import (
 func NewCmdStripe(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "stripe <command>",
-		Short: "Store and inspect the server's Stripe keys",
+		Short: "Stripe keys, catalog sync and webhook health",
 		Long: heredoc.Doc(`
-			Manage the Stripe settings document of the server's admin-config plugin: the
-			secret (or restricted) key, the publishable key and the webhook signing secret.
+			Manage the Stripe settings document of the server's admin-config plugin (the
+			secret or restricted key, the publishable key and the webhook signing secret),
+			check a key against Stripe, copy Stripe's products and prices into the server's
+			catalog, and check webhook delivery from both sides.
 
 			Secrets are never shown and never taken from flags: they come from stdin, the
 			environment (STRIPE_API_KEY, STRIPE_PUBLISHABLE_KEY, STRIPE_WEBHOOK_SECRET) or a
@@ -27,6 +29,9 @@ func NewCmdStripe(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddCommand(
 		newCmdStatus(f, nil),
 		newCmdSetKeys(f, nil),
+		newCmdValidate(f, nil),
+		newCmdSync(f, nil),
+		newCmdWebhooks(f, nil),
 	)
 	return cmd
 }
