@@ -38,6 +38,10 @@ const (
 	StorageKeyring = "keyring"
 	StorageFile    = "file"
 
+	// DialectKernia and DialectBetterAuth are the values of a profile's dialect.
+	DialectKernia     = "kernia"
+	DialectBetterAuth = "better-auth"
+
 	fileMode = 0o600
 	dirMode  = 0o700
 )
@@ -71,6 +75,9 @@ type Profile struct {
 	Live bool
 	// InsecureHTTP allows plain http to a non-loopback server.
 	InsecureHTTP bool
+	// Dialect is the server's wire dialect ("kernia" or "better-auth") as detected at
+	// `auth login`; "" when unknown (the client then detects it).
+	Dialect string
 }
 
 // File is the whole configuration document, bound to its path.
@@ -160,6 +167,7 @@ type profileDoc struct {
 	TokenExpiresAt any    `mapstructure:"token_expires_at" yaml:"token_expires_at,omitempty"`
 	Live           bool   `mapstructure:"live" yaml:"live,omitempty"`
 	InsecureHTTP   bool   `mapstructure:"insecure_http" yaml:"insecure_http,omitempty"`
+	Dialect        string `mapstructure:"dialect" yaml:"dialect,omitempty"`
 }
 
 func (d profileDoc) profile(name string) (Profile, error) {
@@ -170,6 +178,12 @@ func (d profileDoc) profile(name string) (Profile, error) {
 		TokenStorage: d.TokenStorage,
 		Live:         d.Live,
 		InsecureHTTP: d.InsecureHTTP,
+		Dialect:      d.Dialect,
+	}
+	switch p.Dialect {
+	case "", DialectKernia, DialectBetterAuth:
+	default:
+		return Profile{}, fmt.Errorf("dialect: want %q or %q, got %q", DialectKernia, DialectBetterAuth, p.Dialect)
 	}
 	switch t := d.TokenExpiresAt.(type) {
 	case nil:
@@ -209,6 +223,7 @@ func docOf(p Profile) profileDoc {
 		TokenStorage: p.TokenStorage,
 		Live:         p.Live,
 		InsecureHTTP: p.InsecureHTTP,
+		Dialect:      p.Dialect,
 	}
 	// The token is written only when the file is its storage.
 	if p.TokenStorage == StorageFile {

@@ -65,6 +65,10 @@ type Resolved struct {
 	Email, Password string
 
 	InsecureHTTP, Live bool
+
+	// Dialect is the profile's stored wire dialect ("" when unknown, or when the server
+	// is not the profile's server).
+	Dialect string
 }
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s never print secrets.
@@ -182,6 +186,9 @@ func Resolve(ctx context.Context, f *File, flags Flags, getenv func(string) stri
 		}
 	}
 
+	if profileMatches {
+		r.Dialect = prof.Dialect
+	}
 	r.APIKey = getenv(EnvAPIKey)
 	r.Password = getenv(EnvPassword)
 	r.Email = getenv(EnvEmail)
