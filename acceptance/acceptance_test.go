@@ -23,7 +23,7 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(cleanupM{m}, map[string]func(){
 		"kernia-admin": func() { os.Exit(commands.Main()) },
 	})
 }
@@ -62,6 +62,18 @@ func Params(dir string) testscript.Params {
 			"adminconfig": cmdAdminConfig,
 			"smtp-sink":   cmdSMTPSink,
 			"smtp-wait":   cmdSMTPWait,
+			"stripe-mock": cmdStripeMock,
+			// keys, sso and scim (identitycmds_test.go)
+			"dns-server":     cmdDNSServer,
+			"dns-txt":        cmdDNSTXT,
+			"scim-provision": cmdSCIMProvision,
+			// fault injection (faultcmds_test.go)
+			"fault-proxy": cmdFaultProxy,
+			"fault":       cmdFault,
+			"fault-count": cmdFaultCount,
+			"fault-seen":  cmdFaultSeen,
+			"audit-count": cmdAuditCount,
+			"lines":       cmdLines,
 		},
 	}
 }
@@ -96,6 +108,8 @@ func setupWith(env *testscript.Env, opts sandbox.Options) error {
 	})
 	env.Values[serverKey{}] = srv
 	env.Values[smtpSinkKey{}] = &sinkHolder{}
+	env.Values[dnsServerKey{}] = &dnsHolder{}
+	env.Values[faultProxyKey{}] = &proxyHolder{}
 	for k, v := range map[string]string{
 		"KERNIA_SERVER":     base,
 		"SANDBOX_URL":       base,

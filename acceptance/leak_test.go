@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -26,7 +27,20 @@ import (
 type leakCase struct {
 	args  []string
 	stdin string
+	// env is added to the environment of every run (identity_leak_test.go).
+	env []string
+	// argsFn, when set, gives the arguments of each run (args still names the command).
+	argsFn func() []string
+	// reveals returns the secrets a run just created and printed (its single creation
+	// output): they are added to the secret set, and allowed in that run's stdout only.
+	reveals func(stdout string) []string
+	// exit is the exit code the first (TSV) run must end with: a case that fails for an
+	// unrelated reason would scan nothing of interest. anyExit disables the check.
+	exit int
 }
+
+// anyExit marks a leak case whose exit code is not checked.
+const anyExit = -1
 
 // leakExempt lists runnable commands the leak test does not run, with the reason. Every other
 // runnable command must have at least one case, or the test fails: a new command cannot be
@@ -98,6 +112,7 @@ type capturedOutput struct {
 	what   string
 	stdout string
 	stderr string
+	own    []string // secrets this run created, allowed in its stdout only
 }
 
 func (e *leakEnv) run(what string, stdin string, extraEnv []string, args ...string) (string, string, int) {
@@ -340,7 +355,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		{args: []string{"users", "unban", "grace.hopper@example.com"}},
 		{args: []string{"users", "delete", "leak.target@example.com", "--dry-run"}},
 		{args: []string{"users", "impersonate", sandbox.UserEmail}},
-		{args: []string{"users", "stop-impersonating", "--token-stdin"}, stdin: userToken + "\n"},
+		{args: []string{"users", "stop-impersonating", "--token-stdin"}, stdin: userToken + "\n", exit: 6}, // not an impersonation session
 		{args: []string{"sessions", "list", "--user", sandbox.UserEmail}},
 		{args: []string{"sessions", "list", "--all"}},
 		{args: []string{"sessions", "revoke", "no-such-session-id", "--dry-run"}},
@@ -364,9 +379,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		{args: []string{"email", "set-postmark", "leak-postmark", "--from", "noreply@example.com", "--token-stdin"}, stdin: postmarkToken + "\n"},
 		{args: []string{"email", "list"}},
 		{args: []string{"email", "view", "leak-smtp"}},
-		{args: []string{"email", "test", "leak-resend", "--to", "ops@example.com"}},
+		{args: []string{"email", "test", "leak-resend", "--to", "ops@example.com"}, exit: 1}, // Resend is simulated: not delivered
 		{args: []string{"email", "remove", "leak-postmark", "--yes", "--dry-run"}},
-		{args: []string{"stripe", "set-keys", "--stdin"}, stdin: stripeSecret + "\npk_test_leakPublishable123456\n" + stripeWebhook + "\n"},
+		{args: []string{"stripe", "set-keys", "--secret-key-stdin"}, stdin: stripeSecret + "\npk_test_leakPublishable123456\n" + leakWebhookSecret + "\n"},
 		{args: []string{"stripe", "status"}},
 	}
 	// The api case needs a user id on stdin.
@@ -377,6 +392,8 @@ func TestNoSecretLeaks(t *testing.T) {
 			cases[i].stdin = userID
 		}
 	}
+	cases = append(cases, identityLeakCases(e)...)
+	cases = append(cases, billingLeakCases(e)...)
 
 	cmds := runnableCommands()
 	covered := map[string]bool{}
@@ -402,8 +419,25 @@ func TestNoSecretLeaks(t *testing.T) {
 			if len(m.flags) > 0 && cmd.Flags().Lookup(strings.TrimPrefix(m.flags[0], "--")) == nil && cmd.InheritedFlags().Lookup(strings.TrimPrefix(m.flags[0], "--")) == nil {
 				continue
 			}
-			args := append(append([]string{}, c.args...), m.flags...)
-			e.run(path+" ["+m.name+"]", c.stdin, m.env, args...)
+			base := c.args
+			if c.argsFn != nil {
+				base = c.argsFn()
+			}
+			args := append(append([]string{}, base...), m.flags...)
+			if i := slices.Index(base, "--"); i >= 0 { // flags go before the end of flags
+				args = append(append(append([]string{}, base[:i]...), m.flags...), base[i:]...)
+			}
+			stdout, stderr, code := e.run(path+" ["+m.name+"]", c.stdin, append(append([]string{}, m.env...), c.env...), args...)
+			if m.name == "tsv" && c.exit != anyExit && code != c.exit {
+				t.Errorf("leak case %v: exit %d, want %d (stderr: %s)", c.args, code, c.exit, firstLine(stderr))
+			}
+			if c.reveals != nil {
+				own := c.reveals(stdout)
+				for _, v := range own {
+					e.secrets.add("secret created by "+path, v)
+				}
+				e.outputs[len(e.outputs)-1].own = own
+			}
 		}
 	}
 	e.run("auth logout", "", nil, "auth", "logout")
@@ -419,6 +453,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		}
 	}
 	for _, o := range e.outputs {
+		for _, v := range o.own {
+			o.stdout = strings.ReplaceAll(o.stdout, v, "<created-here>")
+		}
 		if kinds := e.secrets.find(o.stdout); len(kinds) > 0 {
 			t.Errorf("%s: stdout leaks %v", o.what, kinds)
 		}
@@ -431,4 +468,9 @@ func TestNoSecretLeaks(t *testing.T) {
 		t.Fatalf("only %d command runs were scanned", len(e.outputs))
 	}
 	t.Logf("scanned %d command runs against %d secret values", len(e.outputs), len(e.secrets.vals))
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
 }

@@ -58,6 +58,9 @@ type Client struct {
 	userAgent  string
 	dialect    Dialect
 
+	dialectMu    sync.Mutex // guards dialect and dialectState (see dialect.go)
+	dialectState dialectState
+
 	mu     sync.RWMutex
 	token  string
 	apiKey string
@@ -121,7 +124,9 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithDialect selects the wire dialect.
-func WithDialect(d Dialect) Option { return func(c *Client) error { c.dialect = d; return nil } }
+func WithDialect(d Dialect) Option {
+	return func(c *Client) error { c.dialect, c.dialectState = d, dialectState{done: true}; return nil }
+}
 
 // WithReauth installs a function that signs in again after a 401.
 func WithReauth(f ReauthFunc) Option { return func(c *Client) error { c.reauth = f; return nil } }
@@ -216,8 +221,13 @@ func IsLoopbackHost(host string) bool {
 // BaseURL returns the server root.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
-// Dialect returns the wire dialect.
-func (c *Client) Dialect() Dialect { return c.dialect }
+// Dialect returns the wire dialect known so far (Kernia until a detection has run; see
+// ResolveDialect).
+func (c *Client) Dialect() Dialect {
+	c.dialectMu.Lock()
+	defer c.dialectMu.Unlock()
+	return c.dialect
+}
 
 // Token returns the current session token ("" when none).
 func (c *Client) Token() string {
@@ -394,8 +404,16 @@ func (c *Client) Do(req *http.Request, v any) (*Response, error) {
 	if err != nil {
 		return resp, err
 	}
-	if v == nil || len(bytes.TrimSpace(resp.Body)) == 0 || string(bytes.TrimSpace(resp.Body)) == "null" {
+	if v == nil || string(bytes.TrimSpace(resp.Body)) == "null" {
 		return resp, nil
+	}
+	if len(bytes.TrimSpace(resp.Body)) == 0 {
+		// Only routes that answer "nothing" this way may; anywhere else an empty body is
+		// a broken answer, never an empty result (faults.go).
+		if _, ok := v.(io.Writer); ok || emptyBodyAllowed(req) {
+			return resp, nil
+		}
+		return resp, &DecodeError{Path: req.URL.Path, Status: resp.StatusCode, Err: errEmptyBody}
 	}
 	if w, ok := v.(io.Writer); ok {
 		_, err := w.Write(resp.Body)
@@ -454,7 +472,7 @@ func (c *Client) BareDo(req *http.Request) (*Response, error) {
 				}
 				continue
 			}
-			return nil, &NetworkError{Op: req.Method + " " + req.URL.Path, Err: err}
+			return nil, &NetworkError{Op: req.Method + " " + req.URL.Path, Err: err, Unconfirmed: unconfirmed(req, err)}
 		}
 		body, rerr := io.ReadAll(io.LimitReader(hresp.Body, 64<<20))
 		hresp.Body.Close()
@@ -470,7 +488,7 @@ func (c *Client) BareDo(req *http.Request) (*Response, error) {
 				}
 				continue
 			}
-			return nil, &NetworkError{Op: req.Method + " " + req.URL.Path, Err: c.sanitizeErr(rerr)}
+			return nil, &NetworkError{Op: req.Method + " " + req.URL.Path, Err: c.sanitizeErr(rerr), Unconfirmed: unconfirmed(req, nil)}
 		}
 		if hresp.StatusCode >= 200 && hresp.StatusCode < 300 {
 			return resp, nil

@@ -24,7 +24,11 @@ type APIError struct {
 	Message string          `json:"message"`
 	Data    json.RawMessage `json:"data,omitempty"`
 	// RouteMissing: the server has no such route (plugin not mounted, or a wrong method).
+	// Kernia says so with a message-less {"code":"NOT_FOUND"}, Better Auth with a 404 whose
+	// body is empty.
 	RouteMissing bool `json:"-"`
+	// EmptyBody: the answer had no body at all (Better Auth's admin 401 and unknown-route 404).
+	EmptyBody bool `json:"-"`
 	// RetryAfter from the Retry-After header, X-Retry-After (Better Auth), or Kernia's API-key
 	// data.tryAgainIn (milliseconds).
 	RetryAfter time.Duration `json:"-"`
@@ -94,7 +98,7 @@ func parseAPIError(resp *Response) *APIError {
 				TryAgainIn *float64 `json:"tryAgainIn"`
 			}
 			if json.Unmarshal(d, &ta) == nil && ta.TryAgainIn != nil && *ta.TryAgainIn > 0 {
-				e.RetryAfter = time.Duration(*ta.TryAgainIn * float64(time.Millisecond))
+				e.RetryAfter = clampDuration(*ta.TryAgainIn * float64(time.Millisecond))
 			}
 		}
 		_, hasDetail := raw["detail"]
@@ -103,6 +107,11 @@ func parseAPIError(resp *Response) *APIError {
 		}
 	} else if len(body) > 0 {
 		e.Message = firstLine(string(body), 200)
+	} else {
+		e.EmptyBody = true
+		if resp.StatusCode == http.StatusNotFound {
+			e.RouteMissing = true // Better Auth: unknown route or wrong method
+		}
 	}
 	if e.Code == "" {
 		e.Code = defaultCode(resp.StatusCode)
@@ -110,7 +119,7 @@ func parseAPIError(resp *Response) *APIError {
 	for _, h := range []string{"Retry-After", "X-Retry-After"} {
 		if v := resp.Header.Get(h); v != "" {
 			if secs, err := strconv.ParseFloat(v, 64); err == nil && secs >= 0 {
-				e.RetryAfter = time.Duration(secs * float64(time.Second))
+				e.RetryAfter = clampDuration(secs * float64(time.Second))
 			} else if t, err := http.ParseTime(v); err == nil {
 				e.RetryAfter = time.Until(t)
 			}
@@ -155,6 +164,9 @@ func firstLine(s string, max int) string {
 type NetworkError struct {
 	Op  string
 	Err error
+	// Unconfirmed: a write that is not safe to repeat was sent, and the connection failed
+	// before an answer arrived, so it may have been applied. It was not retried.
+	Unconfirmed bool
 }
 
 func (e *NetworkError) Error() string { return fmt.Sprintf("%s: %v", e.Op, e.Err) }

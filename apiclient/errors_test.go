@@ -95,7 +95,17 @@ func TestErrorDecoding(t *testing.T) {
 		{
 			name: "empty 401 (Better Auth admin)", method: http.MethodGet, status: 401,
 			body: "",
-			want: APIError{Status: 401, Code: "UNAUTHORIZED"},
+			want: APIError{Status: 401, Code: "UNAUTHORIZED", EmptyBody: true},
+		},
+		{
+			name: "empty 404 (Better Auth unknown route)", method: http.MethodPost, status: 404,
+			body: "",
+			want: APIError{Status: 404, Code: "NOT_FOUND", EmptyBody: true, RouteMissing: true},
+		},
+		{
+			name: "404 with a message is not a missing route (Better Auth USER_NOT_FOUND)", method: http.MethodGet, status: 404,
+			body: `{"message":"User not found","code":"USER_NOT_FOUND"}`,
+			want: APIError{Status: 404, Code: "USER_NOT_FOUND", Message: "User not found"},
 		},
 		{
 			name: "500 INTERNAL with python text", method: http.MethodPost, status: 500,

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"sort"
+	"strings"
 )
 
 // MetaService discovers what a server offers.
@@ -44,13 +45,14 @@ func (s *MetaService) OpenAPI(ctx context.Context) (*OpenAPIDoc, *Response, erro
 	return &doc, resp, nil
 }
 
-// Plugins returns the plugin ids named in the operations' tags.
+// Plugins returns the plugin ids named in the operations' tags, lower-cased (Better Auth
+// tags its operations "Admin", "Api-key", "Sso", ...; Kernia uses the plugin ids).
 func (d *OpenAPIDoc) Plugins() []string {
 	set := map[string]bool{}
 	for _, ops := range d.Paths {
 		for _, op := range ops {
 			for _, t := range op.Tags {
-				set[t] = true
+				set[strings.ToLower(t)] = true
 			}
 		}
 	}

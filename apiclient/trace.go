@@ -47,6 +47,7 @@ func (c *Client) traceResponse(resp *Response, d time.Duration) {
 	if c.debug == nil {
 		return
 	}
+	c.learnSecrets(resp.Body) // secret values echoed in free text are scrubbed too
 	var b strings.Builder
 	fmt.Fprintf(&b, "< %s (%s)\n", resp.Status, d.Round(time.Millisecond))
 	writeHeaders(&b, "< ", resp.Header)

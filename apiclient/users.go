@@ -125,7 +125,7 @@ func (s *UsersService) List(ctx context.Context, opts ListUsersOptions) (*UserLi
 	var out UserList
 	var resp *Response
 	var err error
-	if s.client.dialect == DialectBetterAuth {
+	if s.client.ResolveDialect(ctx) == DialectBetterAuth {
 		resp, err = (*service)(s).getQuery(ctx, s.adminPath("list-users"), opts.query(), &out)
 	} else {
 		resp, err = s.call(ctx, "list-users", opts, true, &out)
@@ -184,7 +184,7 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, *Response, er
 	var u User
 	var resp *Response
 	var err error
-	if s.client.dialect == DialectBetterAuth {
+	if s.client.ResolveDialect(ctx) == DialectBetterAuth {
 		resp, err = (*service)(s).getQuery(ctx, s.adminPath("get-user"), url.Values{"id": {id}}, &u)
 	} else {
 		resp, err = s.call(ctx, "get-user", map[string]string{"id": id}, true, &u)
@@ -200,7 +200,7 @@ func (s *UsersService) Get(ctx context.Context, id string) (*User, *Response, er
 
 // GetByEmail returns one user by exact email.
 func (s *UsersService) GetByEmail(ctx context.Context, email string) (*User, *Response, error) {
-	if s.client.dialect == DialectBetterAuth {
+	if s.client.ResolveDialect(ctx) == DialectBetterAuth {
 		list, resp, err := s.List(ctx, ListUsersOptions{FilterField: "email", FilterValue: email, FilterOperator: "eq", Limit: 1})
 		if err != nil {
 			return nil, resp, err
@@ -336,8 +336,18 @@ func (s *UsersService) Impersonate(ctx context.Context, id string) (*Impersonati
 
 // StopImpersonating ends an impersonation session. It is sent with the impersonation token,
 // not the admin's.
+//
+// Better Auth ends an impersonation only with the admin_session cookie that the impersonate
+// answer set in a browser, plus an Origin header; with a bearer token alone it answers 500
+// "Failed to find admin session". kernia-admin never sends cookies, so on Better Auth it
+// checks that the token's session is an impersonation (get-session: impersonatedBy set) and
+// signs that session out with the token itself (POST /sign-out). The server state is the
+// same: the impersonation session is gone, the admin's own session was never touched.
 func (s *UsersService) StopImpersonating(ctx context.Context, impersonationToken string) (*Response, error) {
 	s.client.scrubber.Add(impersonationToken)
+	if s.client.ResolveDialect(ctx) == DialectBetterAuth {
+		return s.stopImpersonatingBetterAuth(ctx, impersonationToken)
+	}
 	req, err := s.client.NewRequest(ctx, http.MethodPost, s.adminPath("stop-impersonating"), struct{}{})
 	if err != nil {
 		return nil, err
@@ -355,4 +365,25 @@ func (s *UsersService) HasPermission(ctx context.Context, perms map[string][]str
 		return false, resp, err
 	}
 	return out.Success, resp, nil
+}
+
+func (s *UsersService) stopImpersonatingBetterAuth(ctx context.Context, token string) (*Response, error) {
+	bctx := WithBearer(ctx, token)
+	var cur *CurrentSession
+	resp, err := (*service)(s).getQuery(bctx, AuthBase+"/get-session?disableRefresh=true", nil, &cur)
+	if err != nil {
+		return resp, err
+	}
+	path := s.adminPath("stop-impersonating")
+	if cur == nil || cur.Session.ID == "" {
+		return resp, &APIError{Status: http.StatusUnauthorized, Code: "UNAUTHORIZED", Message: "no session for this token", Method: http.MethodPost, Path: path}
+	}
+	if cur.Session.ImpersonatedBy == "" {
+		return resp, &APIError{Status: http.StatusBadRequest, Code: "NOT_IMPERSONATING", Message: "the session is not an impersonation session", Method: http.MethodPost, Path: path}
+	}
+	req, err := s.client.NewRequest(bctx, http.MethodPost, AuthBase+"/sign-out", struct{}{})
+	if err != nil {
+		return nil, err
+	}
+	return s.client.Do(req, nil)
 }

@@ -10,12 +10,17 @@ import (
 	"github.com/kernia-dev/kernia-admin/commands/api"
 	"github.com/kernia-dev/kernia-admin/commands/auth"
 	"github.com/kernia-dev/kernia-admin/commands/authmethods"
+	"github.com/kernia-dev/kernia-admin/commands/catalog"
 	"github.com/kernia-dev/kernia-admin/commands/cmdutil"
 	"github.com/kernia-dev/kernia-admin/commands/doctor"
 	"github.com/kernia-dev/kernia-admin/commands/email"
+	"github.com/kernia-dev/kernia-admin/commands/entitlements"
+	"github.com/kernia-dev/kernia-admin/commands/keys"
 	"github.com/kernia-dev/kernia-admin/commands/profile"
 	sandboxcmd "github.com/kernia-dev/kernia-admin/commands/sandbox"
+	scimcmd "github.com/kernia-dev/kernia-admin/commands/scim"
 	"github.com/kernia-dev/kernia-admin/commands/sessions"
+	ssocmd "github.com/kernia-dev/kernia-admin/commands/sso"
 	stripecmd "github.com/kernia-dev/kernia-admin/commands/stripe"
 	"github.com/kernia-dev/kernia-admin/commands/users"
 	"github.com/kernia-dev/kernia-admin/commands/version"
@@ -82,6 +87,14 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 	cmd.AddGroup(&cobra.Group{ID: "core", Title: "Core commands"}, &cobra.Group{ID: "setup", Title: "Setup commands"})
 	for _, c := range []*cobra.Command{users.NewCmdUsers(f), sessions.NewCmdSessions(f),
 		authmethods.NewCmdAuthMethods(f), email.NewCmdEmail(f), stripecmd.NewCmdStripe(f)} {
+		c.GroupID = "core"
+		cmd.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{keys.NewCmdKeys(f), ssocmd.NewCmdSSO(f), scimcmd.NewCmdSCIM(f)} {
+		c.GroupID = "core"
+		cmd.AddCommand(c)
+	}
+	for _, c := range []*cobra.Command{catalog.NewCmdCatalog(f), entitlements.NewCmdEntitlements(f)} {
 		c.GroupID = "core"
 		cmd.AddCommand(c)
 	}

@@ -16,6 +16,10 @@ type adminCase struct {
 	// prepare returns the admin call's body and, optionally, the token to
 	// call with ("" = the admin token).
 	prepare func(e *testEnv) (body, token string)
+	// query is appended to the path of the admin call (e.g. "?id=x").
+	query string
+	// queryFor, when set, computes the query after prepare ran.
+	queryFor func(e *testEnv) string
 }
 
 func withBody(s string) func(*testEnv) (string, string) {
@@ -88,7 +92,7 @@ func adminCases() map[string]adminCase {
 
 		"GET /api/auth/admin/config/auth-methods": {forbidden: "ADMIN_CONFIG_FORBIDDEN", prepare: withBody("")},
 		"POST /api/auth/admin/config/auth-methods": {forbidden: "ADMIN_CONFIG_FORBIDDEN",
-			prepare: withBody(`{"value":{"magic-link":{"enabled":true}}}`)},
+			prepare: withBody(`{"value":{"magic-link":{"enabled":true},"sso":{"enabled":true}}}`)},
 		"GET /api/auth/admin/config/email-clients": {forbidden: "ADMIN_CONFIG_FORBIDDEN", prepare: withBody("")},
 		"POST /api/auth/admin/config/email-clients": {forbidden: "ADMIN_CONFIG_FORBIDDEN",
 			prepare: withBody(`{"value":{"clients":[]}}`)},
@@ -104,6 +108,66 @@ func adminCases() map[string]adminCase {
 			prepare: func(e *testEnv) (string, string) {
 				e.upsertClient(`{"id":"authz-delete","kind":"postmark","from":"a@test.example","token":"pm-authz"}`)
 				return `{"id":"authz-delete"}`, ""
+			}},
+		"GET /api/admin/billing/products":        {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/prices":          {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/features":        {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/plans":           {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/subscriptions":   {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/grants":          {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/usage":           {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/webhooks/health": {forbidden: "ADMIN_REQUIRED", prepare: withBody("")},
+		"GET /api/admin/billing/entitlements":    {forbidden: "ADMIN_REQUIRED", prepare: withBody(""), query: "?referenceId=authz-ref"},
+		"GET /api/admin/billing/entitlements/get": {forbidden: "ADMIN_REQUIRED", query: "?referenceId=authz-ref&feature=authz.ent",
+			prepare: func(e *testEnv) (string, string) {
+				e.feature(`{"key":"authz.ent","name":"Authz","kind":"metered"}`)
+				return "", ""
+			}},
+		"GET /api/admin/billing/plans/get": {forbidden: "ADMIN_REQUIRED", query: "?id=authz-get",
+			prepare: func(e *testEnv) (string, string) { e.plan(`{"id":"authz-get","name":"Authz get"}`); return "", "" }},
+		"POST /api/admin/billing/products/upsert": {forbidden: "ADMIN_REQUIRED",
+			prepare: withBody(`{"id":"prod_authz_upsert","name":"Authz"}`)},
+		"POST /api/admin/billing/products/archive": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.product("prod_authz_archive")
+				return `{"id":"prod_authz_archive"}`, ""
+			}},
+		"POST /api/admin/billing/prices/upsert": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.product("prod_authz_price")
+				return `{"id":"price_authz_upsert","productId":"prod_authz_price","currency":"usd","unitAmount":100,"type":"one_time"}`, ""
+			}},
+		"POST /api/admin/billing/prices/archive": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.product("prod_authz_parch")
+				e.price("price_authz_archive", "prod_authz_parch", "month", 100)
+				return `{"id":"price_authz_archive"}`, ""
+			}},
+		"POST /api/admin/billing/prices/map": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.product("prod_authz_map")
+				e.price("price_authz_map", "prod_authz_map", "month", 100)
+				e.plan(`{"id":"authz-map","name":"Authz map"}`)
+				return `{"priceId":"price_authz_map","planId":"authz-map"}`, ""
+			}},
+		"POST /api/admin/billing/features": {forbidden: "ADMIN_REQUIRED",
+			prepare: withBody(`{"key":"authz.create","name":"Authz","kind":"boolean"}`)},
+		"POST /api/admin/billing/plans": {forbidden: "ADMIN_REQUIRED", prepare: withBody(`{"name":"Authz Create"}`)},
+		"POST /api/admin/billing/plans/set-feature": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.plan(`{"id":"authz-setf","name":"Authz"}`)
+				e.feature(`{"key":"authz.setf","name":"Authz","kind":"metered"}`)
+				return `{"planId":"authz-setf","featureKey":"authz.setf","limit":5}`, ""
+			}},
+		"POST /api/admin/billing/grants": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.feature(`{"key":"authz.grant","name":"Authz","kind":"metered"}`)
+				return `{"referenceId":"authz-ref","featureKey":"authz.grant","amount":5,"reason":"authz"}`, ""
+			}},
+		"POST /api/admin/billing/usage": {forbidden: "ADMIN_REQUIRED",
+			prepare: func(e *testEnv) (string, string) {
+				e.feature(`{"key":"authz.usage","name":"Authz","kind":"metered"}`)
+				return `{"referenceId":"authz-ref","featureKey":"authz.usage","quantity":1,"idempotencyKey":"authz-1"}`, ""
 			}},
 		"POST /api/admin/email/test": {forbidden: "ADMIN_REQUIRED",
 			prepare: func(e *testEnv) (string, string) {
@@ -134,6 +198,8 @@ func publicCases() map[string]struct {
 		"GET /api/auth/error":                    {"/api/auth/error?error=SOME_CODE", "", 400},
 		"GET /api/auth/openapi.json":             {"/api/auth/openapi.json", "", 200},
 		"GET /api/auth/admin/config/public-auth": {"/api/auth/admin/config/public-auth", "", 200},
+		// No webhook secret configured and no signature: 400 INVALID_SIGNATURE.
+		"POST /api/auth/stripe/webhook": {"/api/auth/stripe/webhook", `{"id":"evt_authz"}`, 400},
 	}
 }
 
@@ -148,12 +214,26 @@ func sessionCases() map[string]func(e *testEnv, sessionID string) string {
 		"POST /api/auth/revoke-sessions":       func(*testEnv, string) string { return "" },
 		"POST /api/auth/revoke-other-sessions": func(*testEnv, string) string { return "" },
 		"POST /api/auth/update-session":        func(*testEnv, string) string { return `{"user_agent":"authz-test"}` },
+		"GET /api/auth/subscription/list":      func(*testEnv, string) string { return "" },
 	}
 }
 
 func TestAuthzEveryRoute(t *testing.T) {
 	e := newEnv(t)
 	admins, publics, sessions := adminCases(), publicCases(), sessionCases()
+	// API keys, SSO and SCIM (apikey_test.go): SSO must be enabled first,
+	// or every /sso/* route answers 403 AUTH_METHOD_DISABLED.
+	e.enableSSO()
+	for k, v := range keySSOSCIMAdminCases() {
+		admins[k] = v
+	}
+	for k, v := range keySSOSCIMPublicCases() {
+		publics[k] = v
+	}
+	sessionExtras := keySessionCases()
+	for k, v := range sessionExtras {
+		sessions[k] = v.body
+	}
 	seen := map[string]bool{}
 	for _, rt := range e.s.Routes() {
 		key := rt.Method + " " + rt.Path
@@ -189,7 +269,11 @@ func TestAuthzEveryRoute(t *testing.T) {
 				if tok == "" {
 					tok = e.admin
 				}
-				r = e.call(rt.Method, rt.Path, b, tok)
+				q := c.query
+				if c.queryFor != nil {
+					q = c.queryFor(e)
+				}
+				r = e.call(rt.Method, rt.Path+q, b, tok)
 				if r.status < 200 || r.status > 299 {
 					t.Fatalf("admin: %d %s", r.status, r.body)
 				}
@@ -208,8 +292,15 @@ func TestAuthzEveryRoute(t *testing.T) {
 				tok, m := e.signIn(UserEmail, UserPassword)
 				sid := m["session"].(map[string]any)["id"].(string)
 				b := mk(e, sid)
-				e.expectErr(e.call(rt.Method, rt.Path, b, ""), 401, "UNAUTHORIZED")
-				e.expect(e.call(rt.Method, rt.Path, b, tok), 200)
+				path, unauth := rt.Path, "UNAUTHORIZED"
+				if x, ok := sessionExtras[key]; ok {
+					unauth = x.unauth
+					if x.query != nil {
+						path += x.query()
+					}
+				}
+				e.expectErr(e.call(rt.Method, path, b, ""), 401, unauth)
+				e.expect(e.call(rt.Method, path, b, tok), 200)
 				// revoke-sessions also ends e.user's session: sign in again.
 				e.user, _ = e.signIn(UserEmail, UserPassword)
 			default:

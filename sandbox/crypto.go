@@ -13,12 +13,19 @@ import (
 )
 
 // newID returns a 22-char URL-safe random id (16 random bytes).
+//
+// Unlike Kernia's, a sandbox id never starts with "-": such an id reads as a flag on a command
+// line, which would make scripts and tests fail at random (1 id in 64). See DEVIATIONS.md.
 func newID() string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic(err) // crypto/rand never fails on supported platforms
+	for {
+		var b [16]byte
+		if _, err := rand.Read(b[:]); err != nil {
+			panic(err) // crypto/rand never fails on supported platforms
+		}
+		if id := base64.RawURLEncoding.EncodeToString(b[:]); id[0] != '-' {
+			return id
+		}
 	}
-	return base64.RawURLEncoding.EncodeToString(b[:])
 }
 
 // newToken returns a raw session token: 32 random bytes, base64url, no padding.

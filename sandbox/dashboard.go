@@ -15,7 +15,9 @@ const (
 )
 
 // dashboardFamilies lists the dashboard route families implemented.
-func dashboardFamilies() []string { return []string{"overview", "sessions", "audit", "email"} }
+func dashboardFamilies() []string {
+	return []string{"overview", "sessions", "audit", "email", "keys", "sso-domains", "scim-directories", "billing"}
+}
 
 // GET /api/admin/capabilities
 func (s *Server) dashCapabilities(context.Context, *request) (any, error) {

@@ -288,7 +288,7 @@ func TestAuthMethodGateOnTheWire(t *testing.T) {
 	// Malformed JSON is still a 500 (the gate runs after body decoding).
 	e.expectErr(e.call("POST", "/api/auth/sign-in/email", `{`, ""), 500, "INTERNAL")
 	// Unknown routes are still 404 even under a blocked prefix.
-	if r := e.call("POST", "/api/auth/sso/register-provider", `{}`, e.admin); string(r.body) != `{"code":"NOT_FOUND"}` {
+	if r := e.call("POST", "/api/auth/sso/no-such-route", `{}`, e.admin); string(r.body) != `{"code":"NOT_FOUND"}` {
 		t.Errorf("unknown sso route %d %s", r.status, r.body)
 	}
 	// Only exactly false gates.

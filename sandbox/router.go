@@ -41,7 +41,13 @@ type route struct {
 	allowImpersonated bool
 	// skipBanCheck exempts the route from the banned-user check.
 	skipBanCheck bool
-	handle       func(ctx context.Context, rq *request) (any, error)
+	// apiKeySession marks a route Kernia does not flag requires_session (it
+	// checks the session in the handler): the x-api-key before hook runs
+	// first, then a missing session gets 401 (code unauthorized, default
+	// UNAUTHORIZED).
+	apiKeySession bool
+	unauthorized  string
+	handle        func(ctx context.Context, rq *request) (any, error)
 }
 
 func (rt *route) fullPath() string { return rt.prefix + rt.path }
@@ -55,6 +61,8 @@ type request struct {
 	// auth is the caller's session, nil when unauthenticated.
 	auth *authState
 	now  int64
+	// params are the :name path segments of the matched route.
+	params map[string]string
 }
 
 // authState is a resolved, unexpired session and its user.
@@ -75,6 +83,9 @@ type apiError struct {
 	noMessage bool
 	// data is the optional "data" object of the envelope.
 	data map[string]any
+	// raw, when set, is written as the whole body instead of the envelope
+	// (SCIM's own error envelope).
+	raw any
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%d %s: %s", e.status, e.code, e.message) }
@@ -142,14 +153,14 @@ func (s *Server) logRequest(r *http.Request, status int, d time.Duration) {
 
 // dispatch runs Kernia's request pipeline (kernia-wire.md §0.2).
 func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
-	// 1. Route match: exact (method, path).
-	rt := s.index[r.Method+" "+r.URL.Path]
+	// 1. Route match: exact (method, path), then :param routes.
+	rt, params := s.matchRoute(r.Method, r.URL.Path)
 	if rt == nil {
 		writeError(w, &apiError{status: http.StatusNotFound, code: "NOT_FOUND", noMessage: true})
 		return
 	}
 	ctx := r.Context()
-	rq := &request{w: w, r: r, rt: rt, now: s.now().Unix()}
+	rq := &request{w: w, r: r, rt: rt, now: s.now().Unix(), params: params}
 	// 2. CSRF / trusted origin.
 	if err := s.checkOrigin(r); err != nil {
 		writeError(w, err)
@@ -195,9 +206,33 @@ func (s *Server) dispatch(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, err)
 		return
 	}
-	// 7. Access: session required.
-	if rt.access != Public && rq.auth == nil {
+	// 7. Access: session required (requires_session routes only).
+	if rt.access != Public && rq.auth == nil && !rt.apiKeySession {
 		writeError(w, errCode(http.StatusUnauthorized, "UNAUTHORIZED"))
+		return
+	}
+	// 8a. kernia_api_key before hook: x-api-key acts as a session.
+	if keyAuth, keyID, err := s.apiKeyBeforeHook(ctx, rq); err != nil {
+		s.fail(w, err)
+		return
+	} else if keyAuth != nil {
+		rq.auth = keyAuth
+		defer s.recordAPIKeyUse(keyID, rt.path, w, rq)
+	}
+	if rt.access != Public && rq.auth == nil {
+		code := rt.unauthorized
+		if code == "" {
+			code = "UNAUTHORIZED"
+		}
+		writeError(w, errCode(http.StatusUnauthorized, code))
+		return
+	}
+	// 8b. kernia_sso before hook: sign-in for a verified SSO domain.
+	if redirect, err := s.ssoSignInRedirect(ctx, rq); err != nil {
+		s.fail(w, err)
+		return
+	} else if redirect != nil {
+		writeJSON(w, http.StatusOK, redirect)
 		return
 	}
 	// 8. Ban check on any request carrying a session.
@@ -262,6 +297,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeError(w http.ResponseWriter, e *apiError) {
+	if e.raw != nil {
+		writeJSON(w, e.status, e.raw)
+		return
+	}
 	if e.noMessage {
 		writeJSON(w, e.status, struct {
 			Code string `json:"code"`

@@ -71,6 +71,9 @@ type Options struct {
 	// NoDashboard removes every /api/admin route: they answer 404
 	// {"code":"NOT_FOUND"} like a plain Kernia server without the dashboard.
 	NoDashboard bool
+	// NoAPIKeySessions turns off "x-api-key as a session" (kernia-wire.md
+	// §1.4). The sandbox enables it by default (Kernia: off by default).
+	NoAPIKeySessions bool
 }
 
 // Access is the access class of a route.
@@ -104,19 +107,20 @@ type Route struct {
 
 // Server is a sandbox auth server. It is safe for concurrent use.
 type Server struct {
-	db         *sql.DB
-	secret     []byte
-	now        func() time.Time
-	baseOrigin string
-	secure     bool
-	logger     io.Writer
-	logMu      sync.Mutex
-	limiter    *rateLimiter
-	routes     []*route
-	index      map[string]*route
-	dummyHash  string
-	closeOnce  sync.Once
-	closeError error
+	db             *sql.DB
+	secret         []byte
+	now            func() time.Time
+	baseOrigin     string
+	secure         bool
+	logger         io.Writer
+	logMu          sync.Mutex
+	limiter        *rateLimiter
+	routes         []*route
+	index          map[string]*route
+	dummyHash      string
+	apiKeySessions bool
+	closeOnce      sync.Once
+	closeError     error
 }
 
 // Open opens (creating, migrating and seeding if new) the database at
@@ -137,10 +141,11 @@ func Open(ctx context.Context, opts Options) (*Server, error) {
 		now = time.Now
 	}
 	s := &Server{
-		now:        now,
-		baseOrigin: base.Scheme + "://" + base.Host,
-		secure:     strings.HasPrefix(strings.ToLower(opts.BaseURL), "https"),
-		logger:     opts.Logger,
+		now:            now,
+		baseOrigin:     base.Scheme + "://" + base.Host,
+		secure:         strings.HasPrefix(strings.ToLower(opts.BaseURL), "https"),
+		logger:         opts.Logger,
+		apiKeySessions: !opts.NoAPIKeySessions,
 	}
 	if opts.RateLimit.Enabled {
 		s.limiter = newRateLimiter(opts.RateLimit)

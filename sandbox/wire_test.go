@@ -657,7 +657,7 @@ func TestRateLimit(t *testing.T) {
 
 func TestDashboard(t *testing.T) {
 	e := newEnv(t)
-	if r := e.call("GET", "/api/admin/capabilities", "", e.admin); string(r.body) != `{"version":1,"families":["overview","sessions","audit","email"]}` {
+	if r := e.call("GET", "/api/admin/capabilities", "", e.admin); string(r.body) != `{"version":1,"families":["overview","sessions","audit","email","keys","sso-domains","scim-directories","billing"]}` {
 		t.Errorf("capabilities %s", r.body)
 	}
 	ov := e.expect(e.call("GET", "/api/admin/overview", "", e.admin), 200)
@@ -841,7 +841,7 @@ func TestPublicAuthAndOpenAPI(t *testing.T) {
 			t.Errorf("%s tags %v", rel, tags)
 		}
 		switch tags[0] {
-		case "email-password", "core", "admin", "admin-config", "open-api":
+		case "email-password", "core", "admin", "admin-config", "open-api", "api-key", "sso", "scim", "stripe":
 		default:
 			t.Errorf("%s tag %v", rel, tags[0])
 		}

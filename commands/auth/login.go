@@ -256,6 +256,9 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		p = &config.Profile{Name: r.ProfileName}
 	}
 	p.Server, p.Email = server, email
+	// The dialect the admin check just used (detected unless --dialect/KERNIA_DIALECT said),
+	// so later commands need no probe.
+	p.Dialect = c.Dialect().String()
 	if f.Flags.InsecureHTTP {
 		p.InsecureHTTP = true
 	}

@@ -87,8 +87,9 @@ type AuthContext struct {
 	Server string
 }
 
-// Describe maps an error to its exit code, a one-line message and an optional hint.
-func Describe(err error, ac AuthContext) (code int, msg, hint string) {
+// describe maps an error to its exit code, a message and an optional hint (Describe makes
+// them one line each).
+func describe(err error, ac AuthContext) (code int, msg, hint string) {
 	var (
 		fe  *FlagError
 		ee  *ExitError
@@ -139,6 +140,8 @@ func Describe(err error, ac AuthContext) (code int, msg, hint string) {
 		return ExitOK, "", ""
 	case errors.As(err, &ae):
 		return describeAPIError(ae, ac)
+	case errors.As(err, &ne) && ne.Unconfirmed:
+		return ExitNetwork, unconfirmedMessage(ne), "check its state before retrying: it was not retried automatically"
 	case errors.As(err, &ne):
 		return ExitNetwork, "cannot reach the server: " + ne.Error(), "check --server and that the server is running"
 	case errors.As(err, &de):
@@ -158,6 +161,9 @@ func describeAPIError(e *apiclient.APIError, ac AuthContext) (int, string, strin
 			return ExitAuth, msg, "not signed in: run `kernia-admin auth login`"
 		}
 		return ExitAuth, msg, "the session is invalid or expired (Kernia sessions last 7 days): run `kernia-admin auth login`, or set KERNIA_EMAIL and KERNIA_PASSWORD for automatic sign-in"
+	case e.Status == http.StatusForbidden && e.Code == "INVALID_API_KEY":
+		// Kernia answers 403 (not 401) for a key shorter than its configured length.
+		return ExitAuth, msg, "the API key is malformed; check KERNIA_API_KEY"
 	case e.Status == http.StatusForbidden:
 		switch {
 		case e.Code == "AUTH_METHOD_DISABLED":

@@ -350,8 +350,8 @@ func humanDuration(d time.Duration) string {
 	return fmt.Sprintf("%dm", int(d/time.Minute))
 }
 
-func (d *doctor) checkDialect(context.Context) *check {
-	configured := d.c.Dialect().String()
+func (d *doctor) checkDialect(ctx context.Context) *check {
+	configured := d.c.ResolveDialect(ctx).String()
 	data := map[string]any{"configured": configured}
 	if len(d.sessionBody) == 0 {
 		return &check{Status: statusOK, Detail: configured + " (configured; not verified without a session)", Data: data}

@@ -88,12 +88,12 @@ func Wire(f *cmdutil.Factory) {
 		if f.Flags.Debug {
 			opts = append(opts, apiclient.WithDebug(f.IOStreams.ErrOut))
 		}
-		dialect := f.Flags.Dialect
-		if dialect == "" {
-			dialect = f.Getenv("KERNIA_DIALECT")
-		}
-		if dialect == "better-auth" {
-			opts = append(opts, apiclient.WithDialect(apiclient.DialectBetterAuth))
+		// Dialect: --dialect > KERNIA_DIALECT > the profile (added in APIClient) > detected
+		// by the client, once, on the first call that depends on it.
+		if d, ok := explicitDialect(f); ok {
+			opts = append(opts, apiclient.WithDialect(d))
+		} else {
+			opts = append(opts, apiclient.WithDialectDetection())
 		}
 		return opts
 	}
@@ -104,6 +104,9 @@ func Wire(f *cmdutil.Factory) {
 				return nil, fmt.Errorf("opening sandbox %s: %w", path, err)
 			}
 			opts := append(baseOpts(), apiclient.WithHTTPClient(&http.Client{Transport: handlerTransport{srv.Handler()}, Timeout: RequestTimeout}))
+			if _, ok := explicitDialect(f); !ok {
+				opts = append(opts, apiclient.WithDialect(apiclient.DialectKernia)) // the sandbox speaks Kernia
+			}
 			return apiclient.NewClient("http://localhost", append(opts, extra...)...)
 		}
 		opts := append(baseOpts(), apiclient.WithHTTPClient(&http.Client{Timeout: RequestTimeout}), apiclient.WithInsecureHTTP(f.Flags.InsecureHTTP))
@@ -175,9 +178,24 @@ func Wire(f *cmdutil.Factory) {
 		if r.InsecureHTTP {
 			opts = append(opts, apiclient.WithInsecureHTTP(true))
 		}
+		if _, ok := explicitDialect(f); !ok {
+			if d, ok := apiclient.ParseDialect(r.Dialect); ok {
+				opts = append(opts, apiclient.WithDialect(d)) // stored at auth login: no probe
+			}
+		}
 		f.SetAuthContext(cmdutil.AuthContext{Mode: mode, Server: server})
 		return f.NewClient(server, append(opts, extra...)...)
 	}
+}
+
+// explicitDialect is the dialect given with --dialect or KERNIA_DIALECT (validated by the
+// root command), if any.
+func explicitDialect(f *cmdutil.Factory) (apiclient.Dialect, bool) {
+	d := f.Flags.Dialect
+	if d == "" {
+		d = f.Getenv("KERNIA_DIALECT")
+	}
+	return apiclient.ParseDialect(d)
 }
 
 func warnExpiry(f *cmdutil.Factory, r *config.Resolved) {

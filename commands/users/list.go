@@ -198,7 +198,7 @@ func listRun(ctx context.Context, opts *listOptions) (err error) {
 	if err != nil {
 		return err
 	}
-	q, err := opts.query(c.Dialect())
+	q, err := opts.query(c.ResolveDialect(ctx))
 	if err != nil {
 		return err
 	}
