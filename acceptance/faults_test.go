@@ -183,3 +183,39 @@ func TestTimeoutAgainstStall(t *testing.T) {
 	}
 	t.Logf("exit 7 after %s", took.Round(time.Millisecond))
 }
+
+// TestSignalDuringEndlessJQ: a --jq program that never ends stops on Ctrl-C (exit 130) and on
+// --timeout (exit 7): rendering runs under the command's context too.
+func TestSignalDuringEndlessJQ(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	db := "sandbox:" + filepath.Join(t.TempDir(), "jq.db")
+	cmd, _, stderr := command(t, db, "", "users", "list", "--json", "--jq", "def f: f; f")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(1500 * time.Millisecond)
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("an endless --jq program ignored Ctrl-C; stderr:\n%s", stderr)
+	}
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130; stderr:\n%s", code, stderr)
+	}
+
+	cmd, _, stderr = command(t, db, "", "users", "list", "--json", "--jq", "def f: f; f", "--timeout", "1s")
+	start := time.Now()
+	_ = cmd.Run()
+	if code := cmd.ProcessState.ExitCode(); code != 7 || time.Since(start) > 5*time.Second {
+		t.Fatalf("exit %d after %s, want 7 within 5s; stderr:\n%s", code, time.Since(start), stderr)
+	}
+}

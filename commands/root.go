@@ -71,6 +71,8 @@ func NewCmdRoot(f *cmdutil.Factory) *cobra.Command {
 				f.OnCleanup(cancel)
 				cmd.SetContext(ctx)
 			}
+			// Rendering (a --jq program) stops on Ctrl-C and --timeout too.
+			f.IOStreams.SetContext(cmd.Context())
 			return nil
 		},
 	}

@@ -5,6 +5,7 @@
 package output
 
 import (
+	"context"
 	"bytes"
 	"io"
 	"os"
@@ -26,6 +27,19 @@ type IOStreams struct {
 	neverPrompt                    bool
 	columns                        int // from COLUMNS, 0 if unset
 	widthOverride                  int
+	ctx                            context.Context
+}
+
+// SetContext sets the context that bounds long-running rendering (a --jq program), so that
+// Ctrl-C and --timeout stop it too.
+func (s *IOStreams) SetContext(ctx context.Context) { s.ctx = ctx }
+
+// Context returns the context set with SetContext, or context.Background().
+func (s *IOStreams) Context() context.Context {
+	if s.ctx == nil {
+		return context.Background()
+	}
+	return s.ctx
 }
 
 // envLookup is the part of the environment System reads.

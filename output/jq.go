@@ -1,6 +1,7 @@
 package output
 
 import (
+	"context"
 	"bufio"
 	"errors"
 	"fmt"
@@ -11,9 +12,9 @@ import (
 
 // runJQ runs code on input and writes each result on its own line: strings
 // raw, everything else as compact JSON (like gh --jq).
-func runJQ(w io.Writer, code *gojq.Code, input any) error {
+func runJQ(ctx context.Context, w io.Writer, code *gojq.Code, input any) error {
 	bw := bufio.NewWriter(w)
-	iter := code.Run(input)
+	iter := code.RunWithContext(ctx, input)
 	for {
 		v, ok := iter.Next()
 		if !ok {

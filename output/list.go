@@ -124,7 +124,7 @@ func (l *List) add(model any) error {
 	case modeJSONL:
 		return writeJSONLine(out, model)
 	case modeJSONLJQ:
-		return runJQ(out, l.code, model)
+		return runJQ(l.ios.Context(), out, l.code, model)
 	case modeJQ:
 		l.all = append(l.all, model)
 		return nil
@@ -188,7 +188,7 @@ func (l *List) Close() error {
 			all = []any{}
 		}
 		l.all = nil
-		err = runJQ(out, l.code, all)
+		err = runJQ(l.ios.Context(), out, l.code, all)
 	case modeTable:
 		if len(l.rows) == 0 {
 			_, err = io.WriteString(l.ios.ErrOut, "No results\n")
@@ -234,7 +234,7 @@ func PrintObject(ios *IOStreams, f Format, spec Spec, now func() time.Time, reco
 		if err != nil {
 			return &UsageError{err}
 		}
-		return runJQ(out, code, model)
+		return runJQ(ios.Context(), out, code, model)
 	case modeTable:
 		if now == nil {
 			now = time.Now
@@ -291,13 +291,13 @@ func PrintRaw(ios *IOStreams, f Format, v any) error {
 		}
 		if arr, ok := model.([]any); ok && f.JSONL {
 			for _, e := range arr {
-				if err := runJQ(out, code, e); err != nil {
+				if err := runJQ(ios.Context(), out, code, e); err != nil {
 					return err
 				}
 			}
 			return nil
 		}
-		return runJQ(out, code, model)
+		return runJQ(ios.Context(), out, code, model)
 	}
 	if f.JSONL {
 		if arr, ok := model.([]any); ok {
