@@ -5,8 +5,8 @@
 package output
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"io"
 	"os"
 	"strconv"
