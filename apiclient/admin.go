@@ -116,37 +116,15 @@ func (s *AdminService) ListSessions(ctx context.Context, o SessionListOptions) (
 
 // ListSessionsAll streams every session, a page at a time. o.Limit caps the total.
 func (s *AdminService) ListSessionsAll(ctx context.Context, o SessionListOptions, pageSize int) iter.Seq2[*Session, error] {
-	return func(yield func(*Session, error) bool) {
-		if pageSize <= 0 {
-			pageSize = 500
+	return pages(o.Offset, o.Limit, pageSize, func(offset, limit int) ([]Session, int, error) {
+		p := o
+		p.Offset, p.Limit = offset, limit
+		list, _, err := s.ListSessions(ctx, p)
+		if err != nil {
+			return nil, 0, err
 		}
-		max, seen, offset := o.Limit, 0, o.Offset
-		for {
-			p := o
-			p.Offset, p.Limit = offset, pageSize
-			if max > 0 && max-seen < pageSize {
-				p.Limit = max - seen
-			}
-			list, _, err := s.ListSessions(ctx, p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for i := range list.Sessions {
-				if !yield(&list.Sessions[i], nil) {
-					return
-				}
-				seen++
-				if max > 0 && seen >= max {
-					return
-				}
-			}
-			offset += len(list.Sessions)
-			if len(list.Sessions) == 0 || offset >= list.Total {
-				return
-			}
-		}
-	}
+		return list.Sessions, list.Total, nil
+	})
 }
 
 func (s *AdminService) post(ctx context.Context, path string, body, v any) (*Response, error) {

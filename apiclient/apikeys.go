@@ -200,73 +200,30 @@ func (s *APIKeysService) AdminList(ctx context.Context, o AdminAPIKeyListOptions
 // AdminListAll streams every key matching o through the dashboard, a page at a time; o.Limit
 // caps the total (0 = no cap).
 func (s *APIKeysService) AdminListAll(ctx context.Context, o AdminAPIKeyListOptions, pageSize int) iter.Seq2[*APIKey, error] {
-	return func(yield func(*APIKey, error) bool) {
-		if pageSize <= 0 {
-			pageSize = 500
+	return pages(o.Offset, o.Limit, pageSize, func(offset, limit int) ([]APIKey, int, error) {
+		p := o
+		p.Offset, p.Limit = offset, limit
+		list, _, err := s.AdminList(ctx, p)
+		if err != nil {
+			return nil, 0, err
 		}
-		max, seen, offset := o.Limit, 0, o.Offset
-		for {
-			p := o
-			p.Offset, p.Limit = offset, pageSize
-			if max > 0 && max-seen < pageSize {
-				p.Limit = max - seen
-			}
-			list, _, err := s.AdminList(ctx, p)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for i := range list.APIKeys {
-				if !yield(&list.APIKeys[i], nil) {
-					return
-				}
-				seen++
-				if max > 0 && seen >= max {
-					return
-				}
-			}
-			offset += len(list.APIKeys)
-			if len(list.APIKeys) == 0 || offset >= list.Total {
-				return
-			}
-		}
-	}
+		return list.APIKeys, list.Total, nil
+	})
 }
 
 // ListAll streams the caller's own keys through Kernia, a page at a time; limit caps the
 // total (0 = no cap).
 func (s *APIKeysService) ListAll(ctx context.Context, limit, pageSize int) iter.Seq2[*APIKey, error] {
-	return func(yield func(*APIKey, error) bool) {
-		if pageSize <= 0 {
-			pageSize = 100
-		}
-		seen, offset := 0, 0
-		for {
-			n := pageSize
-			if limit > 0 && limit-seen < n {
-				n = limit - seen
-			}
-			list, _, err := s.List(ctx, n, offset)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for i := range list.APIKeys {
-				if !yield(&list.APIKeys[i], nil) {
-					return
-				}
-				seen++
-				if limit > 0 && seen >= limit {
-					return
-				}
-			}
-			offset += len(list.APIKeys)
-			// A server that ignores limit returns everything at once.
-			if len(list.APIKeys) == 0 || offset >= list.Total || len(list.APIKeys) < n {
-				return
-			}
-		}
+	if pageSize <= 0 {
+		pageSize = 100
 	}
+	return pages(0, limit, pageSize, func(offset, n int) ([]APIKey, int, error) {
+		list, _, err := s.List(ctx, n, offset)
+		if err != nil {
+			return nil, 0, err
+		}
+		return list.APIKeys, list.Total, nil
+	})
 }
 
 // AdminCreateAPIKeyRequest is the body of POST /api/admin/api-keys/create: a key for any

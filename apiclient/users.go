@@ -143,40 +143,15 @@ func (s *UsersService) List(ctx context.Context, opts ListUsersOptions) (*UserLi
 // both servers offer neither cursors nor hasMore). Memory holds one page at most. A limit
 // in opts caps the total number of users yielded (0 = no cap).
 func (s *UsersService) ListAll(ctx context.Context, opts ListUsersOptions, pageSize int) iter.Seq2[*User, error] {
-	return func(yield func(*User, error) bool) {
-		if pageSize <= 0 {
-			pageSize = 500
+	return pages(opts.Offset, opts.Limit, pageSize, func(offset, limit int) ([]User, int, error) {
+		page := opts
+		page.Offset, page.Limit = offset, limit
+		list, _, err := s.List(ctx, page)
+		if err != nil {
+			return nil, 0, err
 		}
-		max := opts.Limit
-		seen := 0
-		offset := opts.Offset
-		for {
-			page := opts
-			page.Offset = offset
-			page.Limit = pageSize
-			if max > 0 && max-seen < pageSize {
-				page.Limit = max - seen
-			}
-			list, _, err := s.List(ctx, page)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			for i := range list.Users {
-				if !yield(&list.Users[i], nil) {
-					return
-				}
-				seen++
-				if max > 0 && seen >= max {
-					return
-				}
-			}
-			offset += len(list.Users)
-			if len(list.Users) == 0 || offset >= list.Total {
-				return
-			}
-		}
-	}
+		return list.Users, list.Total, nil
+	})
 }
 
 // Get returns one user by id.
