@@ -73,8 +73,9 @@ func newCmdRotate(f *cmdutil.Factory, runF func(*rotateOptions) error) *cobra.Co
 				if err != nil {
 					return err
 				}
-				if d < time.Second || d > 30*24*time.Hour {
-					return cmdutil.FlagErrorf("invalid --grace %q: must be between 1s and 30d", opts.Grace)
+				// The dashboard's rotate route accepts a grace period of 0 to 86400 s.
+				if d < time.Second || d > 24*time.Hour {
+					return cmdutil.FlagErrorf("invalid --grace %q: must be between 1s and 1d", opts.Grace)
 				}
 				opts.grace = d
 			}
@@ -85,7 +86,7 @@ func newCmdRotate(f *cmdutil.Factory, runF func(*rotateOptions) error) *cobra.Co
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Grace, "grace", "", "Keep the old key working for `DURATION` (e.g. 10m, 1d)")
+	fl.StringVar(&opts.Grace, "grace", "", "Keep the old key working for `DURATION` (1s to 1d, e.g. 10m)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Print the request that would be sent, send nothing")
 	output.AddFormatFlags(cmd, &opts.Format)
 	return cmd
