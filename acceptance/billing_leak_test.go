@@ -16,6 +16,9 @@ const (
 	leakStripeLive       = "sk_live_leakBillingLive51Dd5Ee6Ff7Gg8"
 	leakWebhookSecret    = "whsec_leakBillingWebhook4Hh5Ii6Jj7"
 	leakWebhookWrong     = "whsec_leakBillingWrongOne8Kk9Ll0Mm1"
+	// leakStripeProfileKey is stored in the profile (profile set --stripe-key-stdin) and
+	// cleared again before the config directory is scanned.
+	leakStripeProfileKey = "sk_test_leakBillingProfile51Nn2Oo3Pp4"
 )
 
 // billingLeakCases starts stripe-mock, stores the Stripe keys on the server, fills the
@@ -25,6 +28,7 @@ func billingLeakCases(e *leakEnv) []leakCase {
 	for kind, v := range map[string]string{
 		"Stripe secret key": leakStripeKey, "Stripe restricted key": leakStripeRestricted,
 		"Stripe live key": leakStripeLive, "Stripe webhook secret": leakWebhookSecret, "wrong webhook secret": leakWebhookWrong,
+		"Stripe key stored in the profile": leakStripeProfileKey,
 	} {
 		e.secrets.add(kind, v)
 	}
@@ -61,6 +65,12 @@ func billingLeakCases(e *leakEnv) []leakCase {
 		{args: []string{"stripe", "validate", "--api-key-file", keyFile}, env: noKeyEnv},
 		{args: []string{"stripe", "validate", "--api-key-stdin", "--live"}, stdin: leakStripeLive + "\n", env: noKeyEnv, exit: 3},     // stripe-mock refuses live keys
 		{args: []string{"stripe", "validate"}, env: []string{"STRIPE_API_BASE=" + base, "STRIPE_API_KEY=" + leakStripeLive}, exit: 2}, // live key without --live
+		// A Stripe key stored in the profile, used by stripe validate, then cleared (so the
+		// config directory scan at the end finds no copy).
+		{args: []string{"profile", "set", "default", "--stripe-key-stdin"}, stdin: leakStripeProfileKey + "\n", env: noKeyEnv},
+		{args: []string{"profile", "show"}, env: noKeyEnv},
+		{args: []string{"stripe", "validate"}, env: noKeyEnv},
+		{args: []string{"profile", "set", "default", "--clear-stripe-key"}, env: noKeyEnv},
 		{args: []string{"stripe", "set-keys", "--secret-key-stdin", "--dry-run"}, stdin: leakStripeKey + "\n\n" + leakWebhookSecret + "\n", env: noKeyEnv},
 		{args: []string{"stripe", "sync", "--dry-run"}, env: stripeEnv},
 		{args: []string{"stripe", "sync", "--api-key-stdin"}, stdin: leakStripeRestricted + "\n", env: noKeyEnv},

@@ -74,6 +74,12 @@ func deleteRun(ctx context.Context, opts *deleteOptions) error {
 		}
 		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
 	}
+	if err := config.DeleteStripeKey(ctx, file, p.Name, f.Keyring); err != nil { // its Stripe key too
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		fmt.Fprintf(opts.IO.ErrOut, "warning: %v\n", err)
+	}
 	if err := file.DeleteProfile(p.Name); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/kernia-dev/kernia-admin/commands/cmdutil"
 	"github.com/kernia-dev/kernia-admin/internal/config"
+	"github.com/kernia-dev/kernia-admin/internal/redact"
 	"github.com/kernia-dev/kernia-admin/output"
 )
 
@@ -53,6 +54,8 @@ type record struct {
 	ExpiresAt    *time.Time `json:"expiresAt"`
 	InsecureHTTP bool       `json:"insecureHttp"`
 	Live         bool       `json:"live"`
+	// StripeKey is "none" or "set (<fingerprint>)": never the key.
+	StripeKey string `json:"stripeKey"`
 }
 
 func toRecord(p *config.Profile, current string) record {
@@ -60,6 +63,13 @@ func toRecord(p *config.Profile, current string) record {
 		TokenStorage: p.TokenStorage, InsecureHTTP: p.InsecureHTTP, Live: p.Live}
 	if rec.TokenStorage == "" {
 		rec.TokenStorage = "none"
+	}
+	rec.StripeKey = "none"
+	if p.StripeKeyStorage != "" {
+		rec.StripeKey = "set"
+		if fp := redact.Fingerprint(p.StripeKeyFingerprint); fp != "" {
+			rec.StripeKey += " (" + fp + ")"
+		}
 	}
 	if !p.TokenExpiresAt.IsZero() && p.TokenStorage != "" {
 		t := p.TokenExpiresAt.UTC()
@@ -89,6 +99,7 @@ func detailSpec() output.Spec {
 		{Header: "Expires", Field: "expiresAt", Kind: output.Time},
 		{Header: "Insecure http", Field: "insecureHttp", Kind: output.Bool},
 		{Header: "Live", Field: "live", Kind: output.Bool},
+		{Header: "Stripe key", Field: "stripeKey"},
 	}}
 }
 

@@ -20,13 +20,17 @@ type setOptions struct {
 	Live   bool
 	DryRun bool
 
+	// StripeKeyStdin reads a Stripe secret key to store in the profile; ClearStripeKey
+	// removes it.
+	StripeKeyStdin, ClearStripeKey bool
+
 	emailSet, liveSet, insecureSet bool
 }
 
 func newCmdSet(f *cmdutil.Factory, runF func(*setOptions) error) *cobra.Command {
 	opts := &setOptions{F: f, IO: f.IOStreams}
 	cmd := &cobra.Command{
-		Use:   "set NAME --server URL [--email EMAIL] [--insecure-http] [--live]",
+		Use:   "set NAME --server URL [--email EMAIL] [--insecure-http] [--live] [--stripe-key-stdin | --clear-stripe-key]",
 		Short: "Create a profile or change its settings",
 		Long: heredoc.Doc(`
 			Create the profile NAME, or change the settings given as flags. --server is
@@ -38,11 +42,21 @@ func newCmdSet(f *cmdutil.Factory, runF func(*setOptions) error) *cobra.Command 
 			No token is ever taken here: sign in with 'kernia-admin auth login'. Changing the
 			server of a profile deletes its stored token, which belongs to the old server.
 			The first profile created becomes the current one.
+
+			--stripe-key-stdin stores a Stripe secret (sk_) or restricted (rk_) key, read from
+			the first line of stdin, for the stripe commands (used after --api-key-stdin,
+			--api-key-file and STRIPE_API_KEY, and only with the profile's own server): the
+			server keeps its copy write-only. Like a session token it goes to the OS keyring
+			(service kernia-admin, account NAME:stripe), or to the config file (mode 0600) with a
+			warning when there is none (KERNIA_KEYRING=file|os|auto). It is never printed: profile
+			show gives its fingerprint. --clear-stripe-key removes it.
 		`),
 		Example: heredoc.Doc(`
 			$ kernia-admin profile set staging --server https://auth.staging.example.com --email ops@example.com
 			$ kernia-admin profile set lab --server http://10.0.0.5:8000 --insecure-http
 			$ kernia-admin profile set prod --live
+			$ pass show stripe/test | kernia-admin profile set staging --stripe-key-stdin
+			$ kernia-admin profile set staging --clear-stripe-key
 		`),
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,8 +69,11 @@ func newCmdSet(f *cmdutil.Factory, runF func(*setOptions) error) *cobra.Command 
 			if f.Flags.ServerSet && f.Flags.Server == "" {
 				return cmdutil.FlagErrorf("--server must not be empty")
 			}
-			if !f.Flags.ServerSet && !opts.emailSet && !opts.liveSet && !opts.insecureSet {
-				return cmdutil.FlagErrorf("nothing to set: give --server, --email, --insecure-http or --live")
+			if opts.StripeKeyStdin && opts.ClearStripeKey {
+				return cmdutil.FlagErrorf("--stripe-key-stdin and --clear-stripe-key cannot be used together")
+			}
+			if !f.Flags.ServerSet && !opts.emailSet && !opts.liveSet && !opts.insecureSet && !opts.StripeKeyStdin && !opts.ClearStripeKey {
+				return cmdutil.FlagErrorf("nothing to set: give --server, --email, --insecure-http, --live, --stripe-key-stdin or --clear-stripe-key")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -68,11 +85,17 @@ func newCmdSet(f *cmdutil.Factory, runF func(*setOptions) error) *cobra.Command 
 	fl.StringVar(&opts.Email, "email", "", "Email address to sign in with")
 	fl.BoolVar(&opts.Live, "live", false, "Allow Stripe live-mode keys for this profile")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "Validate and show the result without saving")
+	fl.BoolVar(&opts.StripeKeyStdin, "stripe-key-stdin", false, "Store a Stripe secret key read from the first line of stdin (OS keyring, else the 0600 config file)")
+	fl.BoolVar(&opts.ClearStripeKey, "clear-stripe-key", false, "Remove the profile's stored Stripe key")
 	return cmd
 }
 
 func setRun(ctx context.Context, opts *setOptions) error {
 	f := opts.F
+	stripeKey, err := readStripeKey(opts)
+	if err != nil {
+		return err
+	}
 	file, err := f.ConfigFile()
 	if err != nil {
 		return err
@@ -119,6 +142,7 @@ func setRun(ctx context.Context, opts *setOptions) error {
 		if dropToken {
 			fmt.Fprintf(opts.IO.ErrOut, "dry run: its stored token (for %s) would be deleted\n", p.Server)
 		}
+		dryRunStripeKey(opts, stripeKey)
 		return nil
 	}
 
@@ -140,5 +164,5 @@ func setRun(ctx context.Context, opts *setOptions) error {
 	if dropToken {
 		fmt.Fprintf(opts.IO.ErrOut, "The server changed: the stored token (for %s) was deleted; run `kernia-admin auth login --profile %s`.\n", p.Server, opts.Name)
 	}
-	return nil
+	return saveStripeKey(ctx, opts, file, stripeKey)
 }

@@ -16,9 +16,10 @@ import (
 
 // stripeKeyHelp is the key-source paragraph shared by the commands that call Stripe.
 const stripeKeyHelp = `The Stripe secret (sk_) or restricted (rk_) key comes from, in order: --api-key-stdin
-(the first line of stdin), --api-key-file FILE (its first line), or STRIPE_API_KEY. It
-is never a flag value, and the key the server stores cannot be used: Kernia returns it
-only as "********". Live keys (sk_live_, rk_live_) are refused unless the profile is
+(the first line of stdin), --api-key-file FILE (its first line), STRIPE_API_KEY, or the
+key stored in the profile ('kernia-admin profile set NAME --stripe-key-stdin'; used only
+with the profile's own server). It is never a flag value, and the key the server stores
+cannot be used: Kernia returns it only as "********". Live keys (sk_live_, rk_live_) are refused unless the profile is
 marked live or --live is given.
 
 Requests go to https://api.stripe.com, or to --stripe-api-base / STRIPE_API_BASE (for
@@ -65,7 +66,9 @@ func (a *stripeAccess) open(stdin io.Reader) (*stripeKey, error) {
 	if err != nil {
 		return nil, usage(err)
 	}
-	key, from, err := stripeutil.ReadKey(a.Source, stdin, a.getenv)
+	src := a.Source
+	src.Profile = a.profileKey
+	key, from, err := stripeutil.ReadKey(src, stdin, a.getenv)
 	if err != nil {
 		return nil, usage(err)
 	}
@@ -83,6 +86,22 @@ func (a *stripeAccess) open(stdin io.Reader) (*stripeKey, error) {
 	}
 	c := stripeutil.New(stripeutil.Config{Key: key, BaseURL: base, Debug: debug, Scrubber: a.scrubber})
 	return &stripeKey{Key: key, From: from, Info: info, Base: base, Client: c}, nil
+}
+
+// profileKey is the Stripe key stored in the profile in use (only when the server is the
+// profile's own; see config.Resolve).
+func (a *stripeAccess) profileKey() (name, key string, err error) {
+	if a.resolved == nil {
+		return "", "", nil
+	}
+	r, err := a.resolved()
+	if err != nil || r == nil {
+		return "", "", nil // the command reports a bad configuration where it needs it
+	}
+	if r.StripeKey != "" {
+		a.scrubber.Add(r.StripeKey)
+	}
+	return r.ProfileName, r.StripeKey, r.StripeKeyError
 }
 
 func (a *stripeAccess) profileLive() bool {
@@ -110,7 +129,7 @@ func (a *stripeAccess) stripeError(what string, err error) error {
 	}
 	switch f.Class {
 	case stripeutil.FailAuth:
-		return cmdutil.Errorf(cmdutil.ExitAuth, "check the key (STRIPE_API_KEY, --api-key-file or --api-key-stdin): it may be wrong, expired or revoked",
+		return cmdutil.Errorf(cmdutil.ExitAuth, "check the key (STRIPE_API_KEY, --api-key-file, --api-key-stdin or the profile's stored key): it may be wrong, expired or revoked",
 			"Stripe rejected the key while %s (HTTP 401): %s", what, f.Message)
 	case stripeutil.FailForbidden:
 		return cmdutil.Errorf(cmdutil.ExitForbidden, "a restricted key needs read access to products, prices, webhook endpoints and events",

@@ -78,6 +78,10 @@ type Profile struct {
 	// Dialect is the server's wire dialect ("kernia" or "better-auth") as detected at
 	// `auth login`; "" when unknown (the client then detects it).
 	Dialect string
+	// StripeKeyStorage is StorageKeyring, StorageFile or "" (no Stripe key saved); see
+	// SaveStripeKey. StripeKey is only set (and only written) when it is StorageFile.
+	// StripeKeyFingerprint is redact.Fingerprint of the key, for display.
+	StripeKeyStorage, StripeKey, StripeKeyFingerprint string
 }
 
 // File is the whole configuration document, bound to its path.
@@ -168,6 +172,10 @@ type profileDoc struct {
 	Live           bool   `mapstructure:"live" yaml:"live,omitempty"`
 	InsecureHTTP   bool   `mapstructure:"insecure_http" yaml:"insecure_http,omitempty"`
 	Dialect        string `mapstructure:"dialect" yaml:"dialect,omitempty"`
+
+	StripeKeyStorage     string `mapstructure:"stripe_key_storage" yaml:"stripe_key_storage,omitempty"`
+	StripeKey            string `mapstructure:"stripe_key" yaml:"stripe_key,omitempty"`
+	StripeKeyFingerprint string `mapstructure:"stripe_key_fingerprint" yaml:"stripe_key_fingerprint,omitempty"`
 }
 
 func (d profileDoc) profile(name string) (Profile, error) {
@@ -179,6 +187,20 @@ func (d profileDoc) profile(name string) (Profile, error) {
 		Live:         d.Live,
 		InsecureHTTP: d.InsecureHTTP,
 		Dialect:      d.Dialect,
+
+		StripeKeyStorage:     d.StripeKeyStorage,
+		StripeKeyFingerprint: d.StripeKeyFingerprint,
+	}
+	switch p.StripeKeyStorage {
+	case StorageFile:
+		p.StripeKey = d.StripeKey
+	case StorageKeyring:
+	case "":
+		if d.StripeKey != "" { // hand-written file
+			p.StripeKeyStorage, p.StripeKey = StorageFile, d.StripeKey
+		}
+	default:
+		return Profile{}, fmt.Errorf("stripe_key_storage: want %q or %q, got %q", StorageKeyring, StorageFile, p.StripeKeyStorage)
 	}
 	switch p.Dialect {
 	case "", DialectKernia, DialectBetterAuth:
@@ -224,6 +246,12 @@ func docOf(p Profile) profileDoc {
 		Live:         p.Live,
 		InsecureHTTP: p.InsecureHTTP,
 		Dialect:      p.Dialect,
+
+		StripeKeyStorage:     p.StripeKeyStorage,
+		StripeKeyFingerprint: p.StripeKeyFingerprint,
+	}
+	if p.StripeKeyStorage == StorageFile {
+		d.StripeKey = p.StripeKey
 	}
 	// The token is written only when the file is its storage.
 	if p.TokenStorage == StorageFile {
@@ -322,6 +350,9 @@ func (f *File) SetProfile(p Profile) error {
 	}
 	if p.TokenStorage != StorageFile {
 		p.Token = ""
+	}
+	if p.StripeKeyStorage != StorageFile {
+		p.StripeKey = ""
 	}
 	if f.profiles == nil {
 		f.profiles = map[string]Profile{}

@@ -69,6 +69,14 @@ type Resolved struct {
 	// Dialect is the profile's stored wire dialect ("" when unknown, or when the server
 	// is not the profile's server).
 	Dialect string
+
+	// StripeKey is the profile's stored Stripe secret key (see SaveStripeKey), read only
+	// when the server is the profile's own, like the token. StripeKeySource is
+	// TokenSourceKeyring or TokenSourceFile; StripeKeyError says why a keyring key
+	// could not be read.
+	StripeKey       string
+	StripeKeySource string
+	StripeKeyError  error
 }
 
 // Format implements fmt.Formatter so that %v, %+v, %#v and %s never print secrets.
@@ -81,6 +89,7 @@ func (r Resolved) Format(s fmt.State, verb rune) {
 	}
 	c := r
 	c.Token, c.APIKey, c.Password = mask(r.Token), mask(r.APIKey), mask(r.Password)
+	c.StripeKey = mask(r.StripeKey)
 	type plain Resolved // no Format method
 	p := plain(c)
 	switch {
@@ -188,6 +197,9 @@ func Resolve(ctx context.Context, f *File, flags Flags, getenv func(string) stri
 
 	if profileMatches {
 		r.Dialect = prof.Dialect
+		if err := resolveStripeKey(ctx, r, prof, ks); err != nil {
+			return nil, err
+		}
 	}
 	r.APIKey = getenv(EnvAPIKey)
 	r.Password = getenv(EnvPassword)

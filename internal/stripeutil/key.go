@@ -63,10 +63,15 @@ func ParseKey(key string) (KeyInfo, error) {
 	return KeyInfo{}, ErrMalformedKey
 }
 
-// KeySource says where to read the key: --api-key-stdin, --api-key-file, else STRIPE_API_KEY.
+// KeySource says where to read the key, in order: --api-key-stdin, --api-key-file,
+// STRIPE_API_KEY, the profile's stored key.
 type KeySource struct {
 	Stdin bool
 	File  string
+	// Profile returns the name of the profile in use and its stored Stripe key ("" when
+	// none); err explains a stored key that could not be read (keyring unavailable). It is
+	// called only when stdin, file and STRIPE_API_KEY gave nothing. Nil: no profile key.
+	Profile func() (name, key string, err error)
 }
 
 // UsageError is a key-source problem found before anything was sent (exit 2 for callers).
@@ -75,7 +80,7 @@ type UsageError struct{ Msg string }
 func (e *UsageError) Error() string { return e.Msg }
 
 // ReadKey returns the key and a description of where it came from ("stdin", "file PATH",
-// "STRIPE_API_KEY"). Leading and trailing white space (a trailing newline) is removed.
+// "STRIPE_API_KEY", "profile NAME"). Leading and trailing white space (a trailing newline) is removed.
 func ReadKey(src KeySource, stdin io.Reader, getenv func(string) string) (key, from string, err error) {
 	switch {
 	case src.Stdin && src.File != "":
@@ -98,10 +103,19 @@ func ReadKey(src KeySource, stdin io.Reader, getenv func(string) string) (key, f
 		key, from = firstLine(string(b)), "file "+src.File
 	default:
 		key, from = strings.TrimSpace(getenv(EnvAPIKey)), EnvAPIKey
+		if key == "" && src.Profile != nil {
+			name, pkey, err := src.Profile()
+			if err != nil {
+				return "", "", &UsageError{fmt.Sprintf("no Stripe secret key: STRIPE_API_KEY is not set and the key stored in profile %s cannot be read: %v", name, err)}
+			}
+			if pkey = strings.TrimSpace(pkey); pkey != "" {
+				key, from = pkey, "profile "+name
+			}
+		}
 	}
 	if key == "" {
 		if from == EnvAPIKey {
-			return "", "", &UsageError{"no Stripe secret key: set STRIPE_API_KEY, or use --api-key-file FILE or --api-key-stdin (the server's stored key is never returned, only \"********\")"}
+			return "", "", &UsageError{"no Stripe secret key: set STRIPE_API_KEY, use --api-key-file FILE or --api-key-stdin, or store one with `kernia-admin profile set NAME --stripe-key-stdin` (the server's stored key is never returned, only \"********\")"}
 		}
 		return "", "", &UsageError{"no Stripe secret key in " + from}
 	}
