@@ -309,6 +309,9 @@ func newCmdTokensCreate(f *cmdutil.Factory, runF func(*tokensCreateOptions) erro
 			if err := checkProviderID(opts.Provider); err != nil {
 				return err
 			}
+			if strings.Contains(opts.Org, ":") {
+				return cmdutil.FlagErrorf("invalid --org %q: it must not contain ':' (the SCIM token is provider:org)", opts.Org)
+			}
 			if runF != nil {
 				return runF(opts)
 			}

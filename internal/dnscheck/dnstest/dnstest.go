@@ -23,13 +23,23 @@ type Server struct {
 // Start listens on 127.0.0.1 (an ephemeral port) and serves until Close.
 func Start() (*Server, error) {
 	s := &Server{records: map[string][]string{}}
-	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
-	if err != nil {
-		return nil, err
-	}
-	ln, err := net.Listen("tcp", pc.LocalAddr().String())
-	if err != nil {
+	// UDP and TCP must share one port number, and the TCP port may be taken by another
+	// process even when the UDP one was free: try a few ports before giving up.
+	var (
+		pc  net.PacketConn
+		ln  net.Listener
+		err error
+	)
+	for attempt := 0; attempt < 20; attempt++ {
+		if pc, err = net.ListenPacket("udp", "127.0.0.1:0"); err != nil {
+			return nil, err
+		}
+		if ln, err = net.Listen("tcp", pc.LocalAddr().String()); err == nil {
+			break
+		}
 		pc.Close()
+	}
+	if err != nil {
 		return nil, err
 	}
 	h := dns.HandlerFunc(s.serve)
