@@ -306,7 +306,7 @@ func findRedacted(v any, path string) (string, bool) {
 // ---- dashboard: per-client email configuration (docs/dashboard-api.yaml, family "email") ----
 
 // SecretState is the dashboard's description of one stored secret: whether it is set and a
-// short fingerprint ("sha256:1a2b3c4d") that changes when the secret does.
+// short fingerprint ("hmac:1a2b3c4d") that changes when the secret does.
 type SecretState struct {
 	Set         bool   `json:"set"`
 	Fingerprint string `json:"fingerprint,omitempty"`

@@ -181,14 +181,14 @@ func TestDashboardEmailClients(t *testing.T) {
 	c := adminConfigServer(t, func(w http.ResponseWriter, r *http.Request) {
 		switch r.Method + " " + r.URL.Path {
 		case "GET /api/admin/email/clients":
-			io.WriteString(w, `{"clients":[{"id":"a","kind":"smtp","password":"********","secrets":{"password":{"set":true,"fingerprint":"sha256:1a2b3c4d"}}}]}`)
+			io.WriteString(w, `{"clients":[{"id":"a","kind":"smtp","password":"********","secrets":{"password":{"set":true,"fingerprint":"hmac:1a2b3c4d"}}}]}`)
 		case "POST /api/admin/email/clients/upsert":
 			body := readBody(t, r)
 			cl, _ := body["client"].(map[string]any)
 			if _, ok := cl["password"]; ok {
 				t.Errorf("absent secret sent: %v", cl)
 			}
-			io.WriteString(w, `{"client":{"id":"a","kind":"smtp","from":"x@example.com","password":"********","secrets":{"password":{"set":true,"fingerprint":"sha256:1a2b3c4d"}}},"created":false}`)
+			io.WriteString(w, `{"client":{"id":"a","kind":"smtp","from":"x@example.com","password":"********","secrets":{"password":{"set":true,"fingerprint":"hmac:1a2b3c4d"}}},"created":false}`)
 		case "POST /api/admin/email/clients/delete":
 			w.WriteHeader(404)
 			io.WriteString(w, `{"code":"EMAIL_CLIENT_NOT_FOUND","message":"no such client"}`)
@@ -203,7 +203,7 @@ func TestDashboardEmailClients(t *testing.T) {
 	if err != nil || len(list) != 1 {
 		t.Fatalf("EmailClients = %v, %v", list, err)
 	}
-	if st := list[0].Secrets["password"]; !st.Set || st.Fingerprint != "sha256:1a2b3c4d" {
+	if st := list[0].Secrets["password"]; !st.Set || st.Fingerprint != "hmac:1a2b3c4d" {
 		t.Errorf("secrets = %v", list[0].Secrets)
 	}
 	if _, ok := list[0].Fields["secrets"]; ok {

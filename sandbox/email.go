@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/tls"
 	"database/sql"
@@ -75,15 +76,18 @@ func clientSecretFields(row *configRow) []string {
 	return out
 }
 
-// fingerprint is "sha256:" and the first 8 hex digits of sha256(value).
-func fingerprint(value string) string {
-	sum := sha256.Sum256([]byte(value))
-	return "sha256:" + hex.EncodeToString(sum[:])[:8]
+// fingerprint is "hmac:" and the first 8 hex digits of HMAC-SHA256(server secret, value).
+// It is keyed so that nobody who reads it can confirm guesses of a weak password offline
+// (an unkeyed sha256 prefix would allow that); it still changes when the secret does.
+func (s *Server) fingerprint(value string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("email-secret-fingerprint:" + value))
+	return "hmac:" + hex.EncodeToString(m.Sum(nil))[:8]
 }
 
 // dashClientView is a client with secrets redacted and a "secrets" map
 // describing each top-level secret field it has.
-func dashClientView(c map[string]any, secrets []string) map[string]any {
+func (s *Server) dashClientView(c map[string]any, secrets []string) map[string]any {
 	view := redact(c, stringSet(secrets)).(map[string]any)
 	info := map[string]any{}
 	for _, f := range secrets {
@@ -93,10 +97,10 @@ func dashClientView(c map[string]any, secrets []string) map[string]any {
 		}
 		entry := map[string]any{"set": truthy(v)}
 		if str, isStr := v.(string); isStr && str != "" {
-			entry["fingerprint"] = fingerprint(str)
+			entry["fingerprint"] = s.fingerprint(str)
 		} else if truthy(v) {
 			if text, err := encodeJSON(v); err == nil {
-				entry["fingerprint"] = fingerprint(text)
+				entry["fingerprint"] = s.fingerprint(text)
 			}
 		}
 		info[f] = entry
@@ -141,7 +145,7 @@ func (s *Server) dashEmailClients(ctx context.Context, _ *request) (any, error) 
 	out := make([]any, 0, len(list))
 	for _, c := range list {
 		if m, ok := c.(map[string]any); ok {
-			out = append(out, dashClientView(m, secrets))
+			out = append(out, s.dashClientView(m, secrets))
 		} else {
 			out = append(out, redact(c, stringSet(secrets)))
 		}
@@ -320,7 +324,7 @@ func (s *Server) dashUpsertEmailClient(ctx context.Context, rq *request) (any, e
 		if err := s.writeConfigRow(ctx, tx, adminConfigEmailClients, doc, stored); err != nil {
 			return err
 		}
-		view = dashClientView(next, secrets)
+		view = s.dashClientView(next, secrets)
 		slices.Sort(kept)
 		slices.Sort(updated)
 		return s.audit(ctx, tx, rq.auth.user.ID, auditEmailClientUpsert, auditTargetEmailClient, id, map[string]any{

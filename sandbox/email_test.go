@@ -320,7 +320,7 @@ func TestEmailClientsDashboard(t *testing.T) {
 		t.Errorf("upsert smtp %s", r.body)
 	}
 	fp := c["secrets"].(map[string]any)["password"].(map[string]any)
-	if fp["set"] != true || fp["fingerprint"] != fingerprint(smtpPass) || !regexpFP(fp["fingerprint"]) {
+	if fp["set"] != true || fp["fingerprint"] != e.s.fingerprint(smtpPass) || !regexpFP(fp["fingerprint"]) {
 		t.Errorf("fingerprint %v", fp)
 	}
 	e.upsertClient(`{"id":"re","kind":"resend","from":"re@test.example","apiKey":"` + resendKey + `"}`)
@@ -339,7 +339,7 @@ func TestEmailClientsDashboard(t *testing.T) {
 		c := c.(map[string]any)
 		w := want[c["id"].(string)]
 		sec := c["secrets"].(map[string]any)
-		if c[w[0]] != redactionMarker || len(sec) != 1 || sec[w[0]].(map[string]any)["fingerprint"] != fingerprint(w[1]) {
+		if c[w[0]] != redactionMarker || len(sec) != 1 || sec[w[0]].(map[string]any)["fingerprint"] != e.s.fingerprint(w[1]) {
 			t.Errorf("listed client %v", c)
 		}
 	}
@@ -448,10 +448,10 @@ func TestEmailClientsDashboard(t *testing.T) {
 
 func regexpFP(v any) bool {
 	s, _ := v.(string)
-	if !strings.HasPrefix(s, "sha256:") || len(s) != len("sha256:")+8 {
+	if !strings.HasPrefix(s, "hmac:") || len(s) != len("hmac:")+8 {
 		return false
 	}
-	_, err := strconv.ParseUint(s[len("sha256:"):], 16, 64)
+	_, err := strconv.ParseUint(s[len("hmac:"):], 16, 64)
 	return err == nil
 }
 

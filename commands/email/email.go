@@ -19,7 +19,7 @@ func NewCmdEmail(f *cmdutil.Factory) *cobra.Command {
 			admin-config plugin.
 
 			Secrets (SMTP passwords, Resend API keys, Postmark server tokens) are never shown:
-			reads print "********", with a fingerprint ("******** (sha256:1a2b3c4d)") when the
+			reads print "********", with a fingerprint ("******** (hmac:1a2b3c4d)") when the
 			server's dashboard gives one. They are read from stdin, an environment variable or
 			a prompt, never from a flag.
 

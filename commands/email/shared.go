@@ -64,7 +64,7 @@ type clientView struct {
 	Port     *int   `json:"port,omitempty"`
 	Username string `json:"username,omitempty"`
 	TLS      string `json:"tls,omitempty"`
-	// Credential summarises the kind's secret: "******** (sha256:1a2b3c4d)", "********" or
+	// Credential summarises the kind's secret: "******** (hmac:1a2b3c4d)", "********" or
 	// "not set".
 	Credential string       `json:"credential"`
 	Secrets    []secretView `json:"secrets"`

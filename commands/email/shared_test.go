@@ -37,7 +37,7 @@ func TestViewOfCredential(t *testing.T) {
 		want   string
 	}{
 		{"dashboard", map[string]any{"id": "a", "kind": "smtp", "password": "********"},
-			map[string]apiclient.SecretState{"password": {Set: true, Fingerprint: "sha256:1a2b3c4d"}}, "******** (sha256:1a2b3c4d)"},
+			map[string]apiclient.SecretState{"password": {Set: true, Fingerprint: "hmac:1a2b3c4d"}}, "******** (hmac:1a2b3c4d)"},
 		{"kernia", map[string]any{"id": "a", "kind": "resend", "apiKey": "********"}, nil, "********"},
 		{"empty secret", map[string]any{"id": "a", "kind": "smtp", "password": ""}, nil, "not set"},
 		{"no secret", map[string]any{"id": "a", "kind": "smtp"}, nil, "not set"},
