@@ -137,7 +137,11 @@ func (s *AdminService) post(ctx context.Context, path string, body, v any) (*Res
 
 // RevokeSession revokes one session by id.
 func (s *AdminService) RevokeSession(ctx context.Context, id string) (*Response, error) {
-	return s.post(Idempotent(ctx), "/sessions/revoke", map[string]string{"sessionId": id}, nil)
+	req, err := s.client.NewRequest(Idempotent(ctx), http.MethodPost, DashboardBase+"/sessions/revoke", map[string]string{"sessionId": id})
+	if err != nil {
+		return nil, err
+	}
+	return s.client.doAck(req)
 }
 
 // RevokeUserSessions revokes every session of one user and returns how many were revoked.

@@ -44,3 +44,28 @@ func clampDuration(ns float64) time.Duration {
 	}
 	return time.Duration(ns)
 }
+
+// ack is the acknowledgement body of a write that returns no resource: Kernia and Better
+// Auth answer {"success":true} (revokes, remove-user) or {"status":true} (set-user-password).
+type ack struct {
+	Success *bool `json:"success"`
+	Status  *bool `json:"status"`
+}
+
+// errNotAcknowledged: a write answered 200 without saying it succeeded.
+const errNotAcknowledged = constErr(`the server did not acknowledge the change (no "success": true in its answer); check the state before retrying`)
+
+// doAck sends a write whose answer is only an acknowledgement and requires it: an empty or
+// unreadable 200 is reported (the change may or may not have been applied), never taken as
+// success — a proxy or server that drops the answer must not make a lost write look done.
+func (c *Client) doAck(req *http.Request) (*Response, error) {
+	var a ack
+	resp, err := c.Do(req, &a)
+	if err != nil {
+		return resp, err
+	}
+	if (a.Success != nil && *a.Success) || (a.Success == nil && a.Status != nil && *a.Status) {
+		return resp, nil
+	}
+	return resp, &DecodeError{Path: req.URL.Path, Status: resp.StatusCode, Err: errNotAcknowledged}
+}

@@ -84,12 +84,12 @@ func (s *SessionsService) ListForUser(ctx context.Context, userID string) ([]Ses
 // RevokeByToken revokes one session by its raw token (admin revoke-user-session). Kernia
 // answers success even when nothing matched.
 func (s *SessionsService) RevokeByToken(ctx context.Context, token string) (*Response, error) {
-	return (*service)(s).adminCall(ctx, "revoke-user-session", map[string]string{"sessionToken": token}, true, nil)
+	return (*service)(s).adminCall(ctx, "revoke-user-session", map[string]string{"sessionToken": token}, true, &ack{})
 }
 
 // RevokeAllForUser revokes every session of a user (admin revoke-user-sessions).
 func (s *SessionsService) RevokeAllForUser(ctx context.Context, userID string) (*Response, error) {
-	return (*service)(s).adminCall(ctx, "revoke-user-sessions", map[string]string{"userId": userID}, true, nil)
+	return (*service)(s).adminCall(ctx, "revoke-user-sessions", map[string]string{"userId": userID}, true, &ack{})
 }
 
 // ListMine lists the caller's own sessions (core GET /list-sessions).
@@ -112,7 +112,7 @@ func (s *SessionsService) RevokeMine(ctx context.Context, sessionID string) (*Re
 	if err != nil {
 		return nil, err
 	}
-	return s.client.Do(req, nil)
+	return s.client.doAck(req)
 }
 
 // FindForUser returns the session with id sessionID among userID's sessions (admin

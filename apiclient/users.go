@@ -71,6 +71,9 @@ func (s *service) adminCall(ctx context.Context, route string, body any, idempot
 	if err != nil {
 		return nil, err
 	}
+	if _, isAck := v.(*ack); isAck {
+		return s.client.doAck(req)
+	}
 	return s.client.Do(req, v)
 }
 
@@ -247,7 +250,7 @@ func (s *UsersService) SetRole(ctx context.Context, id string, roles []string) (
 // SetPassword sets a user's password (Kernia answers {"status":true}).
 func (s *UsersService) SetPassword(ctx context.Context, id, password string) (*Response, error) {
 	s.client.scrubber.Add(password)
-	return s.call(ctx, "set-user-password", map[string]string{"userId": id, "newPassword": password}, true, nil)
+	return s.call(ctx, "set-user-password", map[string]string{"userId": id, "newPassword": password}, true, &ack{})
 }
 
 // BanOptions are ban-user's optional fields.
@@ -285,7 +288,7 @@ func (s *UsersService) Unban(ctx context.Context, id string) (*User, *Response, 
 
 // Remove deletes a user with its sessions and accounts.
 func (s *UsersService) Remove(ctx context.Context, id string) (*Response, error) {
-	return s.call(ctx, "remove-user", map[string]string{"userId": id}, false, nil)
+	return s.call(ctx, "remove-user", map[string]string{"userId": id}, false, &ack{})
 }
 
 // Impersonation is impersonate-user's answer. Session.Token holds the raw token from the body;
