@@ -200,6 +200,12 @@ func setKeysRun(ctx context.Context, opts *setKeysOptions) error {
 			doc[field] = given[i]
 		}
 	}
+	// Kernia shows a stored secret only as "********": keep a non-secret fingerprint of the
+	// secret key beside it (sk_test_…4242, as Stripe's dashboard shows keys), so that
+	// `stripe status` can say which key is stored.
+	if given[0] != "" {
+		doc[fieldSecretKeyFingerprint] = redact.Fingerprint(given[0])
+	}
 	if opts.ClearWebhookSecret {
 		delete(doc, fieldWebhookSecret)
 	}

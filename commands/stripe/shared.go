@@ -7,6 +7,7 @@ import (
 
 	"github.com/kernia-dev/kernia-admin/apiclient"
 	"github.com/kernia-dev/kernia-admin/commands/cmdutil"
+	"github.com/kernia-dev/kernia-admin/internal/redact"
 	"github.com/kernia-dev/kernia-admin/output"
 )
 
@@ -23,6 +24,8 @@ const (
 	fieldPublishableKey = "publishableKey"
 	fieldWebhookSecret  = "webhookSecret"
 	fieldMode           = "mode"
+	// fieldSecretKeyFingerprint is a non-secret field set-keys stores beside the key.
+	fieldSecretKeyFingerprint = "apiKeyFingerprint"
 )
 
 // Key kinds, by prefix.
@@ -101,6 +104,9 @@ func statusOf(doc map[string]any) statusView {
 		SecretKeySet:     isSet(doc[fieldSecretKey]),
 		PublishableKey:   pk,
 		WebhookSecretSet: isSet(doc[fieldWebhookSecret]),
+	}
+	if fp, _ := doc[fieldSecretKeyFingerprint].(string); v.SecretKeySet && redact.IsFingerprint(fp) {
+		v.SecretKeyFingerprint = fp
 	}
 	v.Configured = v.SecretKeySet || v.PublishableKey != "" || v.WebhookSecretSet
 	if !v.Configured {
