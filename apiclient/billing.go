@@ -244,8 +244,12 @@ type WebhookHealth struct {
 
 // WebhookResult is Kernia's answer to an accepted webhook.
 type WebhookResult struct {
-	Received bool `json:"received"`
+	Received bool `json:"received"` // Kernia: {"received":true}
+	Success  bool `json:"success"`  // Better Auth's Stripe plugin: {"success":true}
 }
+
+// Accepted reports whether the server took the event (either dialect's answer).
+func (r *WebhookResult) Accepted() bool { return r.Received || r.Success }
 
 func (s *BillingService) get(ctx context.Context, path string, q url.Values, v any) (*Response, error) {
 	return (*service)(s).getQuery(ctx, billingBase+path, q, v)

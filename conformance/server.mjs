@@ -11,7 +11,8 @@
 //   BA_SECRET       auth secret (default: a fixed test secret)
 //   BA_RATE_LIMIT=1 turn on Better Auth's built-in rate limiter (off by default)
 //   BA_SCIM_TOKEN   static SCIM bearer token (default scim-test-token-0123456789)
-//   BA_OPTIONAL=0   do not load the optional plugins (organization, sso, scim)
+//   BA_OPTIONAL=0   do not load the optional plugins (organization, sso, scim, stripe)
+//   BA_STRIPE_WEBHOOK_SECRET  webhook signing secret of the stripe plugin (default: a fixed test one)
 import http from "node:http";
 import { once } from "node:events";
 
@@ -36,6 +37,20 @@ async function optionalPlugins() {
     out.push(sso());
   } catch (e) {
     log("sso plugin not loaded:", e.message);
+  }
+  try {
+    // The Stripe plugin with a fake key: it makes no Stripe call at start or sign-up
+    // (createCustomerOnSignUp is off), so its routes answer without network access.
+    const { stripe } = await import("@better-auth/stripe");
+    const { default: Stripe } = await import("stripe");
+    out.push(stripe({
+      stripeClient: new Stripe("sk_test_conformance_0000000000000000"),
+      stripeWebhookSecret: process.env.BA_STRIPE_WEBHOOK_SECRET || "whsec_conformance_0000000000000000",
+      createCustomerOnSignUp: false,
+      subscription: { enabled: true, plans: [{ name: "pro", priceId: "price_conformance_pro" }] },
+    }));
+  } catch (e) {
+    log("stripe plugin not loaded:", e.message);
   }
   try {
     const { scim } = await import("@better-auth/scim");

@@ -192,9 +192,9 @@ func webhooksTestRun(ctx context.Context, opts *webhooksTestOptions) error {
 	var ae *apiclient.APIError
 	switch {
 	case err == nil:
-		v.Accepted, v.Status = res.Received, resp.StatusCode
-		if !res.Received {
-			v.Message = "the server answered without received:true"
+		v.Accepted, v.Status = res.Accepted(), resp.StatusCode
+		if !v.Accepted {
+			v.Message = "the server answered without received:true (Kernia) or success:true (Better Auth)"
 		}
 	case errors.As(err, &ae) && ae.RouteMissing:
 		return &cmdutil.UnavailableError{Feature: "Kernia's Stripe webhook route (POST " + webhookPath + ")",
