@@ -2,6 +2,7 @@ package apiclient
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 )
@@ -90,21 +91,38 @@ func (s *SSOService) UpdateProvider(ctx context.Context, id string, fields map[s
 	for k, v := range fields {
 		body[k] = v
 	}
-	body["id"] = id
-	var out struct {
-		Provider SSOProvider `json:"provider"`
-	}
-	resp, err := (*service)(s).kpost(Idempotent(ctx), AuthBase+"/sso/update-provider", body, &out)
+	body[s.idKey(ctx)] = id
+	var raw json.RawMessage
+	resp, err := (*service)(s).kpost(Idempotent(ctx), AuthBase+"/sso/update-provider", body, &raw)
 	if err != nil {
 		return nil, resp, err
 	}
-	s.remember(&out.Provider)
-	return &out.Provider, resp, nil
+	// Kernia wraps the provider in {"provider":…}; Better Auth answers it bare.
+	var out struct {
+		Provider *SSOProvider `json:"provider"`
+	}
+	p := &SSOProvider{}
+	if json.Unmarshal(raw, &out) == nil && out.Provider != nil {
+		p = out.Provider
+	} else if err := json.Unmarshal(raw, p); err != nil {
+		return nil, resp, &DecodeError{Path: AuthBase + "/sso/update-provider", Status: resp.StatusCode, Err: err}
+	}
+	s.remember(p)
+	return p, resp, nil
+}
+
+// idKey is the body field naming a provider in update/delete: Kernia's "id", Better Auth's
+// "providerId".
+func (s *SSOService) idKey(ctx context.Context) string {
+	if s.client.ResolveDialect(ctx) == DialectBetterAuth {
+		return "providerId"
+	}
+	return "id"
 }
 
 // DeleteProvider deletes a provider and its domains (POST /api/auth/sso/delete-provider).
 func (s *SSOService) DeleteProvider(ctx context.Context, id string) (*Response, error) {
-	return (*service)(s).kpost(Idempotent(ctx), AuthBase+"/sso/delete-provider", map[string]string{"id": id}, nil)
+	return (*service)(s).kpost(Idempotent(ctx), AuthBase+"/sso/delete-provider", map[string]string{s.idKey(ctx): id}, nil)
 }
 
 // ListProviders returns every provider in the full shape (GET /api/auth/sso/list-providers).
