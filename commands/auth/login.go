@@ -28,6 +28,7 @@ type loginOptions struct {
 	Email         string
 	PasswordStdin bool
 	Keyring       string
+	DryRun        bool
 }
 
 func newCmdLogin(f *cmdutil.Factory, runF func(*loginOptions) error) *cobra.Command {
@@ -78,6 +79,7 @@ func newCmdLogin(f *cmdutil.Factory, runF func(*loginOptions) error) *cobra.Comm
 	fl.StringVar(&opts.Email, "email", "", "Email address of the admin account (prompted for when omitted)")
 	fl.BoolVar(&opts.PasswordStdin, "password-stdin", false, "Read the password from the first line of stdin")
 	fl.StringVar(&opts.Keyring, "keyring", "", "Where to store the token: auto, os or file (env KERNIA_KEYRING; default auto)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "Read the server's sign-in settings and print the sign-in request (password redacted); sign in and save nothing")
 	output.AddFormatFlags(cmd, &opts.Format)
 	return cmd
 }
@@ -163,7 +165,8 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 		f.Scrubber.Add(password)
 	}
 
-	anon, err := f.NewClient(server, apiclient.WithInsecureHTTP(insecure))
+	plan := &cmdutil.Plan{}
+	anon, err := f.NewClient(server, append([]apiclient.Option{apiclient.WithInsecureHTTP(insecure)}, plan.Options(opts.DryRun)...)...)
 	if err != nil {
 		return err
 	}
@@ -217,6 +220,9 @@ func loginRun(ctx context.Context, opts *loginOptions) error {
 	}
 
 	res, _, err := anon.Auth.SignIn(ctx, email, password)
+	if plan.Handled(err) {
+		return plan.Print(opts.IO, opts.Format, opts.Now)
+	}
 	if err != nil {
 		return signInError(err, email, server)
 	}
