@@ -7,7 +7,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 )
 
 // AdminService covers this project's dashboard contract under /api/admin
@@ -97,12 +96,7 @@ func (s *AdminService) ListSessions(ctx context.Context, o SessionListOptions) (
 	if o.UserID != "" {
 		q.Set("userId", o.UserID)
 	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
+	setPage(q, o.Limit, o.Offset)
 	var out SessionList
 	resp, err := (*service)(s).getQuery(ctx, DashboardBase+"/sessions", q, &out)
 	if err != nil {
@@ -185,12 +179,7 @@ func (s *AdminService) ListAudit(ctx context.Context, action string, limit, offs
 	if action != "" {
 		q.Set("action", action)
 	}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
+	setPage(q, limit, offset)
 	var out AuditList
 	resp, err := (*service)(s).getQuery(ctx, DashboardBase+"/audit", q, &out)
 	if err != nil {

@@ -119,12 +119,7 @@ type APIKeyList struct {
 // List returns one page of the caller's own keys (GET /api/auth/api-key/list).
 func (s *APIKeysService) List(ctx context.Context, limit, offset int) (*APIKeyList, *Response, error) {
 	q := url.Values{}
-	if limit > 0 {
-		q.Set("limit", strconv.Itoa(limit))
-	}
-	if offset > 0 {
-		q.Set("offset", strconv.Itoa(offset))
-	}
+	setPage(q, limit, offset)
 	var out APIKeyList
 	resp, err := (*service)(s).getQuery(ctx, AuthBase+"/api-key/list", q, &out)
 	if err != nil {
@@ -180,12 +175,7 @@ func (s *APIKeysService) AdminList(ctx context.Context, o AdminAPIKeyListOptions
 	if o.UserID != "" {
 		q.Set("userId", o.UserID)
 	}
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
+	setPage(q, o.Limit, o.Offset)
 	var out APIKeyList
 	resp, err := (*service)(s).getQuery(ctx, DashboardBase+"/api-keys", q, &out)
 	if err != nil {

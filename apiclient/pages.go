@@ -1,6 +1,10 @@
 package apiclient
 
-import "iter"
+import (
+	"iter"
+	"net/url"
+	"strconv"
+)
 
 // pages streams the items of an offset-paged list route, one page in memory at a time.
 // fetch asks for limit items from offset and returns them with the total count of matches.
@@ -37,5 +41,16 @@ func pages[T any](offset, limit, pageSize int, fetch func(offset, limit int) ([]
 				return
 			}
 		}
+	}
+}
+
+// setPage adds limit and offset to a list query, leaving out zero values (both servers treat
+// an absent limit as "no limit" and an absent offset as 0).
+func setPage(q url.Values, limit, offset int) {
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	if offset > 0 {
+		q.Set("offset", strconv.Itoa(offset))
 	}
 }

@@ -12,10 +12,15 @@ import (
 
 const maxTraceBody = 8 << 10
 
-var traceHeaderAllow = map[string]bool{
-	"Accept": true, "Content-Type": true, "User-Agent": true, "Authorization": true, "X-Api-Key": true,
-	"Set-Auth-Token": true, "Set-Cookie": true, "Retry-After": true, "X-Retry-After": true,
-	"Content-Length": true, "X-Scim-Status": true, "Location": true, "Cookie": true,
+// traceHeader reports the headers a --debug trace shows (an allowlist: anything else,
+// including unknown credential headers, is left out).
+func traceHeader(canonical string) bool {
+	switch canonical {
+	case "Accept", "Content-Type", "User-Agent", "Authorization", "X-Api-Key", "Set-Auth-Token",
+		"Set-Cookie", "Retry-After", "X-Retry-After", "Content-Length", "X-Scim-Status", "Location", "Cookie":
+		return true
+	}
+	return false
 }
 
 func (c *Client) tracef(format string, args ...any) {
@@ -58,7 +63,7 @@ func (c *Client) traceResponse(resp *Response, d time.Duration) {
 func writeHeaders(b *strings.Builder, prefix string, h http.Header) {
 	keys := make([]string, 0, len(h))
 	for k := range h {
-		if traceHeaderAllow[http.CanonicalHeaderKey(k)] {
+		if traceHeader(http.CanonicalHeaderKey(k)) {
 			keys = append(keys, k)
 		}
 	}

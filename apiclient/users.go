@@ -6,7 +6,6 @@ import (
 	"iter"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 )
 
@@ -114,12 +113,7 @@ func (o ListUsersOptions) query() url.Values {
 	set("filterOperator", o.FilterOperator)
 	set("sortBy", o.SortBy)
 	set("sortDirection", o.SortDirection)
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
-	}
+	setPage(q, o.Limit, o.Offset)
 	return q
 }
 
