@@ -114,20 +114,8 @@ func (s *Server) billingListProducts(ctx context.Context, rq *request) (any, err
 	if active != nil {
 		cond, args = ` WHERE active = ?`, append(args, *active)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+productColumns+` FROM billingProduct`+cond+` ORDER BY createdAt, id`, args...)
+	out, err := queryAll(ctx, s.db, scanProduct, `SELECT `+productColumns+` FROM billingProduct`+cond+` ORDER BY createdAt, id`, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*billingProduct{}
-	for rows.Next() {
-		p, err := scanProduct(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return map[string]any{"products": out}, nil
@@ -392,20 +380,8 @@ func (s *Server) billingListPrices(ctx context.Context, rq *request) (any, error
 	if len(conds) > 0 {
 		where = ` WHERE ` + strings.Join(conds, ` AND `)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+priceColumns+` FROM billingPrice`+where+` ORDER BY createdAt, id`, args...)
+	out, err := queryAll(ctx, s.db, scanPrice, `SELECT `+priceColumns+` FROM billingPrice`+where+` ORDER BY createdAt, id`, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*billingPrice{}
-	for rows.Next() {
-		p, err := scanPrice(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return map[string]any{"prices": out}, nil

@@ -571,21 +571,9 @@ func (s *Server) billingListUsage(ctx context.Context, rq *request) (any, error)
 		Scan(&total, &count); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+usageColumns+` FROM billingUsageEvent`+where+`
+	out, err := queryAll(ctx, s.db, scanUsage, `SELECT `+usageColumns+` FROM billingUsageEvent`+where+`
 		ORDER BY occurredAt DESC, createdAt DESC, rowid DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*usageEvent{}
-	for rows.Next() {
-		u, err := scanUsage(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	return map[string]any{"events": out, "total": total, "count": count, "limit": limit, "offset": offset}, nil

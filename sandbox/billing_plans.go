@@ -127,20 +127,7 @@ func (s *Server) billingListFeatures(ctx context.Context, _ *request) (any, erro
 }
 
 func listFeatures(ctx context.Context, q dbtx) ([]*billingFeature, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+featureColumns+` FROM billingFeature ORDER BY key`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*billingFeature{}
-	for rows.Next() {
-		f, err := scanFeature(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, f)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanFeature, `SELECT `+featureColumns+` FROM billingFeature ORDER BY key`)
 }
 
 // planFeature is one feature setting of a plan.

@@ -72,6 +72,12 @@ func (p *Plan) Print(ios *output.IOStreams, f output.Format, now func() time.Tim
 	if err := list.Close(); err != nil {
 		return err
 	}
-	fmt.Fprintf(ios.ErrOut, "dry run: %d request(s) not sent\n", len(reqs))
+	p.Note(ios)
 	return nil
+}
+
+// Note tells stderr how many requests the dry run held back (for commands that print the
+// plan themselves, per item).
+func (p *Plan) Note(ios *output.IOStreams) {
+	fmt.Fprintf(ios.ErrOut, "dry run: %d request(s) not sent\n", len(p.Requests()))
 }

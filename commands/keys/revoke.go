@@ -131,7 +131,7 @@ func revokeRun(ctx context.Context, opts *revokeOptions) error {
 		return revoked{KeyID: id, Revoked: true, Via: "kernia"}, nil
 	})
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return err
 }

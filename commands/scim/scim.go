@@ -261,7 +261,7 @@ func connectionsDeleteRun(ctx context.Context, opts *connectionsDeleteOptions) e
 		return deletedConn{ProviderID: p, Deleted: true}, nil
 	})
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return err
 }

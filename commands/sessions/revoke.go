@@ -2,7 +2,6 @@ package sessions
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"time"
 
@@ -134,7 +133,7 @@ func revokeRun(ctx context.Context, opts *revokeOptions) error {
 	err = cmdutil.RunBulk(ctx, cmdutil.BulkOptions{IO: opts.IO, Format: opts.Format, Now: opts.Now,
 		Concurrency: opts.Concurrency, Label: "revoking sessions", Auth: auth}, ids, revoke)
 	if opts.DryRun && err == nil {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return err
 }

@@ -130,7 +130,7 @@ func revokeAllRun(ctx context.Context, opts *revokeAllOptions) error {
 	err = cmdutil.RunBulk(ctx, cmdutil.BulkOptions{IO: opts.IO, Format: opts.Format, Now: opts.Now,
 		Concurrency: opts.Concurrency, Label: "revoking sessions", Auth: auth}, ids, revoke)
 	if opts.DryRun && err == nil {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return err
 }

@@ -210,7 +210,7 @@ func providersDeleteRun(ctx context.Context, opts *providersDeleteOptions) error
 		return deletedProvider{ID: id, Deleted: true}, nil
 	})
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return explain(err)
 }

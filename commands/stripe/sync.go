@@ -202,7 +202,7 @@ func syncRun(ctx context.Context, opts *syncOptions) error {
 		fmt.Fprintln(opts.IO.ErrOut, p.result.Summary.String())
 	}
 	if opts.DryRun {
-		fmt.Fprintf(opts.IO.ErrOut, "dry run: %d request(s) not sent\n", len(plan.Requests()))
+		plan.Note(opts.IO)
 	}
 	return nil
 }

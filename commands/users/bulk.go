@@ -2,7 +2,6 @@ package users
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/kernia-dev/kernia-admin/commands/cmdutil"
@@ -42,7 +41,7 @@ func runBulk(ctx context.Context, o bulkRun, refs []string, fn func(context.Cont
 		return res, explain(err)
 	})
 	if o.DryRun && o.Plan != nil {
-		fmt.Fprintf(o.IO.ErrOut, "dry run: %d request(s) not sent\n", len(o.Plan.Requests()))
+		o.Plan.Note(o.IO)
 	}
 	return err
 }
